@@ -1,0 +1,3 @@
+from crmtui.cli.main import run
+
+run()

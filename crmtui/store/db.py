@@ -1,0 +1,152 @@
+"""Opening a store: check the file, upgrade it, and hand out sessions.
+
+The checks run on a read-only connection first, so a file that is not a
+crmtui store, or one written by a newer crmtui, is refused before anything
+(not even WAL mode) touches it. Only then is the file opened for writing and
+upgraded with Alembic; nothing calls ``create_all`` at run time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from . import migrate, settings
+from .models import User
+from .mutations.registry import Context, run_in
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """A store that cannot be opened; the message says why and what to do."""
+
+
+def _inspect(path: Path) -> str | None:
+    """Return the store's Alembic revision, None for a new file, or refuse."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open("rb") as fh:
+        if fh.read(16) != SQLITE_MAGIC:
+            raise StoreError(f"{path} is not a crmtui store (not an SQLite database); left untouched")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "alembic_version" not in tables:
+            if tables:
+                raise StoreError(
+                    f"{path} is an SQLite database but not a crmtui store; left untouched"
+                )
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be read as a crmtui store ({exc}); left untouched") from exc
+    finally:
+        conn.close()
+    revision = row[0] if row else None
+    if revision is not None and revision not in migrate.known_revisions():
+        raise StoreError(
+            f"{path} was written by a newer crmtui (schema revision {revision}); "
+            "upgrade crmtui to open it. The file was left untouched."
+        )
+    return revision
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # The driver must not open transactions itself: the "begin" listener does,
+    # so that writers can take the lock up front (BEGIN IMMEDIATE).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")  # the outbox must survive a power cut
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.close()
+
+
+def make_engine(path: Path, *, immediate: bool = False) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    return engine
+
+
+class Store:
+    """One user's SQLite store: a reading engine and a writing engine.
+
+    Writers begin with ``BEGIN IMMEDIATE`` so that two writers (the TUI, the
+    telephony listener, the sync loop) queue on the lock instead of failing
+    when a read transaction tries to upgrade.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = make_engine(path)
+        self.write_engine = make_engine(path, immediate=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose transaction commits on success, rolls back on error."""
+        with Session(self.write_engine) as session, session.begin():
+            yield session
+
+    def context(self, session: Session) -> Context:
+        """The mutation context of this store's own user."""
+        state = settings.local_identity(session)
+        user = session.get(User, state.user_id) if state.user_id else None
+        return Context(
+            user_id=state.user_id,
+            role=user.role if user else "admin",
+            region=str(settings.get(session, "default_region")),
+        )
+
+    def mutate(self, name: str, args: dict[str, Any] | BaseModel) -> Any:
+        """Run one named mutation in its own transaction; returns its result."""
+        with self.write() as session:
+            return run_in(session, self.context(session), name, args)
+
+    def mutate_many(self, batch: list[tuple[str, dict[str, Any] | BaseModel]]) -> list[Any]:
+        """Run several mutations in one transaction: all land or none do."""
+        with self.write() as session:
+            ctx = self.context(session)
+            return [run_in(session, ctx, name, args) for name, args in batch]
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.write_engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(path: str | Path, *, create: bool = True) -> Store:
+    """Open (creating or upgrading as needed) the store at ``path``."""
+    path = Path(path).expanduser()
+    revision = _inspect(path)
+    if revision is None and not create:
+        raise StoreError(f"{path} does not exist; run `crmtui demo` or create contacts first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if revision != migrate.head_revision():
+        migrate.upgrade(path)
+    store = Store(path)
+    with store.write() as session:
+        settings.local_identity(session)
+    return store

@@ -1,0 +1,64 @@
+"""Calls heard from the phone system or imported from call logs.
+
+A call is an activity on the contact's timeline; it has its own table because
+it carries telephony facts (legs, sources, billable seconds) and an after-call
+wrap-up that a later import must never overwrite.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field
+
+from .base import Versioned
+
+DIRECTIONS = ("inbound", "outbound", "internal")
+CALL_STATUSES = (
+    "ringing",
+    "answered",
+    "missed",
+    "rejected",
+    "busy",
+    "cancelled",
+    "failed",
+    "voicemail",
+    "blocked",
+)
+
+
+class Call(Versioned, table=True):
+    __table_args__ = (
+        UniqueConstraint("source", "source_call_id"),
+        Index("ix_call_started", "started_at", "id"),
+        Index("ix_call_contact_started", "contact_id", "started_at"),
+        Index("ix_call_remote_started", "remote_e164", "started_at"),
+    )
+
+    id: str = Field(primary_key=True)
+    direction: str = "inbound"
+    status: str = "answered"
+    remote_raw: str = ""
+    remote_e164: str | None = None
+    remote_name: str = ""
+    local_party: str = ""  # extension, DID or SIM
+    agent_id: str | None = Field(default=None, foreign_key="user_account.id", index=True)
+    started_at: datetime
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_s: int = 0
+    billsec_s: int = 0
+    cost_minor: int | None = None
+    cost_currency: str | None = None
+    hangup_cause: str = ""
+    source: str = "manual"  # asterisk-csv, android-xml, ios-db, ami, sip, hep, ...
+    source_call_id: str = ""
+    contact_id: str | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    person_id: str | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    wrapup_description: str = ""
+    wrapup_notes: str = ""
+    wrapup_outcome: str | None = None
+    wrapup_person_id: str | None = Field(
+        default=None, foreign_key="contact.id", ondelete="SET NULL"
+    )

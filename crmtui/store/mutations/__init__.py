@@ -1,0 +1,6 @@
+"""Every named mutation. Importing this package registers them all."""
+
+from . import contacts  # noqa: F401
+from .registry import REGISTRY, Context, MutationError, apply, describe, names, run_in
+
+__all__ = ["REGISTRY", "Context", "MutationError", "apply", "describe", "names", "run_in"]

@@ -1,0 +1,73 @@
+"""Base classes for mutation arguments, and checks several mutations share."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..ids import new_id
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+_CHILD_NS = uuid.UUID("0b6f7a52-7a0e-4d5e-9a49-5f1c0a3c9c11")
+
+
+class Args(BaseModel):
+    """Arguments of a mutation: unknown fields are an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class CreateArgs(Args):
+    """Creation arguments carry the new record's id, generated if missing,
+    so that the server's replay creates the very same record."""
+
+    id: str = Field(default_factory=new_id, min_length=1)
+
+
+class Patch(Args):
+    """Update arguments: only the fields given are changed.
+
+    ``base_version`` is the version the user's edit started from; the sync
+    server compares it to detect a field someone else changed meanwhile.
+    """
+
+    id: str = Field(min_length=1)
+    base_version: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json", exclude_unset=True)
+        data["id"] = self.id
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """The fields this patch sets, excluding its addressing."""
+        return {k: getattr(self, k) for k in self.model_fields_set - {"id", "base_version"}}
+
+
+class IdArgs(Args):
+    id: str = Field(min_length=1)
+
+
+def check_email(address: str) -> str:
+    normal = address.strip().lower()
+    if not _EMAIL.match(normal):
+        raise ValueError(f"{address!r} is not an e-mail address")
+    return normal
+
+
+def child_id(parent_id: str, kind: str, position: int) -> str:
+    """A stable id for a child row (a phone, an e-mail...), the same on every
+    replica that applies the same mutation."""
+    return str(uuid.uuid5(_CHILD_NS, f"{parent_id}:{kind}:{position}"))
+
+
+def name_id(scope: str, name: str) -> str:
+    """A stable id for a record identified by its name (a tag), so that two
+    laptops creating the same tag offline create the same row."""
+    return str(uuid.uuid5(_CHILD_NS, f"{scope}:{name.strip().casefold()}"))

@@ -1,0 +1,285 @@
+"""Mutations on people and companies: create, update, delete, tag."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from ..models import (
+    Category,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactPhone,
+    ContactResponsible,
+    ContactTag,
+    CustomField,
+    CustomValue,
+    Invoice,
+    Tag,
+    User,
+    utcnow,
+)
+from ..money import MoneyError, check_currency
+from ..phones import normalise, only_digits
+from ..text import fold
+from .args import Args, CreateArgs, IdArgs, Patch, check_email, child_id, name_id
+from .registry import Context, MutationError, mutation
+
+Label = Literal["work", "mobile", "home", "fax", "main", "other", "billing", "delivery"]
+Access = Literal["private", "public_ro", "public_rw"]
+
+
+class PhoneIn(Args):
+    raw: str = Field(min_length=1, max_length=64)
+    label: Label = "work"
+
+
+class EmailIn(Args):
+    address: str
+    label: Label = "work"
+
+    _check = field_validator("address")(lambda cls, v: check_email(v))
+
+
+class AddressIn(Args):
+    label: Label = "work"
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = Field(default="", max_length=2)
+
+
+class ContactFields(Args):
+    """Every field a person or a company has; shared by create and update."""
+
+    kind: Literal["person", "company"] = "person"
+    first_name: str = Field(default="", max_length=200)
+    last_name: str = Field(default="", max_length=200)
+    company_name: str = Field(default="", max_length=300)
+    company_id: str | None = None
+    title: str = ""
+    website: str = ""
+    social: dict[str, str] = Field(default_factory=dict)
+    description: str = ""
+    type_id: str | None = None
+    temperature: str | None = None
+    currency: str | None = None
+    photo_path: str | None = None
+    access: Access = "public_rw"
+    phones: list[PhoneIn] = Field(default_factory=list)
+    emails: list[EmailIn] = Field(default_factory=list)
+    addresses: list[AddressIn] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    responsible_ids: list[str] = Field(default_factory=list)
+    custom: dict[str, str] = Field(default_factory=dict)  # custom field id -> value
+
+
+class ContactCreate(ContactFields, CreateArgs):
+    origin: Literal["manual", "import", "call", "demo"] = "manual"
+
+    @model_validator(mode="after")
+    def _named(self) -> ContactCreate:
+        if self.kind == "person" and not (self.first_name or self.last_name):
+            raise ValueError("a person needs a first or a last name")
+        if self.kind == "company" and not self.company_name:
+            raise ValueError("a company needs a name")
+        return self
+
+
+class ContactUpdate(ContactFields, Patch):
+    pass
+
+
+class ContactTags(Args):
+    ids: list[str] = Field(min_length=1)
+    tags: list[str] = Field(min_length=1)
+
+
+def display_name(c: Contact) -> str:
+    if c.kind == "company":
+        return c.company_name
+    return " ".join(p for p in (c.first_name, c.last_name) if p)
+
+
+def sort_key(c: Contact) -> str:
+    if c.kind == "company":
+        return fold(c.company_name)
+    return fold(f"{c.last_name} {c.first_name}")
+
+
+def _check_refs(session: Session, c: Contact) -> None:
+    if c.company_id is not None:
+        company = session.get(Contact, c.company_id)
+        if company is None or company.kind != "company":
+            raise MutationError(f"company_id: no company with id {c.company_id}")
+        if c.kind == "company":
+            raise MutationError("company_id: a company cannot belong to a company")
+    if c.type_id is not None:
+        category = session.get(Category, c.type_id)
+        if category is None or category.scope != "contact_type":
+            raise MutationError(f"type_id: no contact type with id {c.type_id}")
+    if c.currency is not None:
+        try:
+            c.currency = check_currency(c.currency)
+        except MoneyError as exc:
+            raise MutationError(f"currency: {exc}") from None
+
+
+def _set_children(session: Session, ctx: Context, c: Contact, args: ContactFields,
+                  given: set[str]) -> None:
+    """Replace the lists the arguments carry (phones, e-mails...) on ``c``."""
+    if "phones" in given:
+        session.exec(delete(ContactPhone).where(col(ContactPhone.contact_id) == c.id))
+        for i, p in enumerate(args.phones):
+            session.add(phone_row(c.id, i, p.raw, p.label, ctx.region))
+    if "emails" in given:
+        session.exec(delete(ContactEmail).where(col(ContactEmail.contact_id) == c.id))
+        for i, e in enumerate(args.emails):
+            session.add(ContactEmail(id=child_id(c.id, "email", i), contact_id=c.id,
+                                     label=e.label, address=e.address, position=i))
+    if "addresses" in given:
+        session.exec(delete(ContactAddress).where(col(ContactAddress.contact_id) == c.id))
+        for i, a in enumerate(args.addresses):
+            session.add(ContactAddress(id=child_id(c.id, "address", i), contact_id=c.id,
+                                       position=i, **a.model_dump()))
+    if "tags" in given:
+        session.exec(delete(ContactTag).where(col(ContactTag.contact_id) == c.id))
+        for tag_id in {ensure_tag(session, name) for name in args.tags if name.strip()}:
+            session.add(ContactTag(contact_id=c.id, tag_id=tag_id))
+    if "responsible_ids" in given:
+        session.exec(delete(ContactResponsible).where(col(ContactResponsible.contact_id) == c.id))
+        for user_id in dict.fromkeys(args.responsible_ids):
+            if session.get(User, user_id) is None:
+                raise MutationError(f"responsible_ids: no user with id {user_id}")
+            session.add(ContactResponsible(contact_id=c.id, user_id=user_id))
+    if "custom" in given:
+        set_custom_values(session, c.id, "contact", args.custom)
+
+
+def phone_row(contact_id: str, position: int, raw: str, label: str, region: str) -> ContactPhone:
+    """A phone row with every normalised form; an unparsable number is kept."""
+    p = normalise(raw, region)
+    forms = [p.digits]
+    if p.e164:
+        forms.append(only_digits(p.e164))
+        national = "0" + p.digits  # trunk prefix as most of Europe dials it
+        forms.append(national)
+    return ContactPhone(id=child_id(contact_id, "phone", position), contact_id=contact_id,
+                        label=label, raw=p.raw, e164=p.e164, digits=p.digits,
+                        digits_rev=p.digits_rev, search_digits=" ".join(dict.fromkeys(forms)),
+                        valid=p.valid, position=position)
+
+
+def ensure_tag(session: Session, name: str) -> str:
+    tag_id = name_id("tag", name)
+    if session.get(Tag, tag_id) is None:
+        session.add(Tag(id=tag_id, name=name.strip()))
+        session.flush()
+    return tag_id
+
+
+def set_custom_values(session: Session, entity_id: str, entity: str,
+                      values: dict[str, str]) -> None:
+    for field_id, value in values.items():
+        field = session.get(CustomField, field_id)
+        if field is None or field.entity != entity:
+            raise MutationError(f"custom: no {entity} field with id {field_id}")
+        if field.kind == "choice" and value and value not in field.choices:
+            raise MutationError(f"custom: {field.name} must be one of {', '.join(field.choices)}")
+        existing = session.get(CustomValue, (entity_id, field_id))
+        if existing is None:
+            session.add(CustomValue(entity_id=entity_id, field_id=field_id, value=value))
+        else:
+            existing.value = value
+
+
+@mutation("contact.create", ContactCreate)
+def create_contact(session: Session, ctx: Context, args: ContactCreate) -> str:
+    """Create a person or a company with its phones, e-mails, addresses and tags."""
+    if session.get(Contact, args.id) is not None:
+        raise MutationError(f"contact {args.id} already exists")
+    scalars = args.model_dump(exclude={"id", "phones", "emails", "addresses", "tags",
+                                       "responsible_ids", "custom"})
+    c = Contact(id=args.id, created_by=ctx.user_id, owner_id=ctx.user_id,
+                created_at=ctx.now, updated_at=ctx.now, **scalars)
+    c.display_name, c.sort_key = display_name(c), sort_key(c)
+    _check_refs(session, c)
+    session.add(c)
+    session.flush()
+    given = set(ContactFields.model_fields)
+    if not args.responsible_ids and ctx.user_id:
+        args = args.model_copy(update={"responsible_ids": [ctx.user_id]})
+    _set_children(session, ctx, c, args, given)
+    return c.id
+
+
+def load_contact(session: Session, contact_id: str) -> Contact:
+    c = session.get(Contact, contact_id)
+    if c is None:
+        raise MutationError(f"no contact with id {contact_id}")
+    return c
+
+
+@mutation("contact.update", ContactUpdate)
+def update_contact(session: Session, ctx: Context, args: ContactUpdate) -> str:
+    """Change some fields of a contact; lists given replace the old ones."""
+    c = load_contact(session, args.id)
+    changes = args.changes()
+    if "kind" in changes and changes["kind"] != c.kind:
+        raise MutationError("kind: a person cannot become a company (or back)")
+    for key, value in changes.items():
+        if key in Contact.model_fields:
+            setattr(c, key, value)
+    c.display_name, c.sort_key = display_name(c), sort_key(c)
+    if not c.display_name:
+        raise MutationError("a contact needs a name")
+    _check_refs(session, c)
+    touch(c, ctx)
+    session.add(c)
+    session.flush()
+    _set_children(session, ctx, c, args, set(changes))
+    return c.id
+
+
+def touch(record: Any, ctx: Context) -> None:
+    """Mark a record changed: a new version and time."""
+    record.version += 1
+    record.updated_at = ctx.now if ctx.now else utcnow()
+
+
+@mutation("contact.delete", IdArgs)
+def delete_contact(session: Session, ctx: Context, args: IdArgs) -> str:
+    """Delete a contact; refused while it has invoices."""
+    c = load_contact(session, args.id)
+    numbers = session.exec(
+        select(Invoice.number).where(
+            (col(Invoice.client_id) == c.id) | (col(Invoice.consignee_id) == c.id)
+        ).order_by(col(Invoice.number))
+    ).all()
+    if numbers:
+        shown = ", ".join(numbers[:5]) + (" ..." if len(numbers) > 5 else "")
+        raise MutationError(
+            f"cannot delete {c.display_name}: it has {len(numbers)} invoice(s) ({shown}); "
+            "delete those first"
+        )
+    session.exec(update(Contact).where(col(Contact.company_id) == c.id).values(company_id=None))
+    session.delete(c)
+    return c.id
+
+
+@mutation("contact.tag", ContactTags)
+def tag_contacts(session: Session, ctx: Context, args: ContactTags) -> int:
+    """Add tags to several contacts at once (a group action)."""
+    tag_ids = [ensure_tag(session, name) for name in args.tags]
+    for contact_id in args.ids:
+        c = load_contact(session, contact_id)
+        for tag_id in tag_ids:
+            if session.get(ContactTag, (c.id, tag_id)) is None:
+                session.add(ContactTag(contact_id=c.id, tag_id=tag_id))
+        touch(c, ctx)
+    return len(args.ids)

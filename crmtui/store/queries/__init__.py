@@ -1,0 +1,1 @@
+"""Read-only queries that return plain, immutable objects."""

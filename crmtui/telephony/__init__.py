@@ -1,0 +1,1 @@
+"""Telephony: every source (files, SIP, AMI, HTTP) becomes ``CallEvent``s."""
