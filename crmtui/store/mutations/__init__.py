@@ -1,6 +1,6 @@
 """Every named mutation. Importing this package registers them all."""
 
-from . import contacts  # noqa: F401
+from . import activities, admin, contacts  # noqa: F401  (registration)
 from .registry import REGISTRY, Context, MutationError, apply, describe, names, run_in
 
 __all__ = ["REGISTRY", "Context", "MutationError", "apply", "describe", "names", "run_in"]

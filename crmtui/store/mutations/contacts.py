@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from sqlalchemy import delete, update
@@ -21,12 +21,12 @@ from ..models import (
     Invoice,
     Tag,
     User,
-    utcnow,
 )
 from ..money import MoneyError, check_currency
 from ..phones import normalise, only_digits
 from ..text import fold
 from .args import Args, CreateArgs, IdArgs, Patch, check_email, child_id, name_id
+from .records import load, touch
 from .registry import Context, MutationError, mutation
 
 Label = Literal["work", "mobile", "home", "fax", "main", "other", "billing", "delivery"]
@@ -219,10 +219,7 @@ def create_contact(session: Session, ctx: Context, args: ContactCreate) -> str:
 
 
 def load_contact(session: Session, contact_id: str) -> Contact:
-    c = session.get(Contact, contact_id)
-    if c is None:
-        raise MutationError(f"no contact with id {contact_id}")
-    return c
+    return load(session, Contact, contact_id, "contact")
 
 
 @mutation("contact.update", ContactUpdate)
@@ -244,12 +241,6 @@ def update_contact(session: Session, ctx: Context, args: ContactUpdate) -> str:
     session.flush()
     _set_children(session, ctx, c, args, set(changes))
     return c.id
-
-
-def touch(record: Any, ctx: Context) -> None:
-    """Mark a record changed: a new version and time."""
-    record.version += 1
-    record.updated_at = ctx.now if ctx.now else utcnow()
 
 
 @mutation("contact.delete", IdArgs)

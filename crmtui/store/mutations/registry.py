@@ -94,7 +94,12 @@ def apply(session: Session, ctx: Context, name: str, args: dict[str, Any] | Base
     model = validate(name, args)
     if ctx.role == "readonly":
         raise MutationError(f"{name}: a read-only user cannot change data")
-    return REGISTRY[name].fn(session, ctx, model)
+    try:
+        return REGISTRY[name].fn(session, ctx, model)
+    except MutationError as exc:
+        if str(exc).startswith(f"{name}:"):
+            raise
+        raise MutationError(f"{name}: {exc}") from None
 
 
 def next_mutation_id(session: Session) -> int:
@@ -107,9 +112,9 @@ def next_mutation_id(session: Session) -> int:
 def record(session: Session, name: str, model: BaseModel) -> int:
     """Append a validated mutation to the outbox; returns its id."""
     mutation_id = next_mutation_id(session)
-    session.add(
-        OutboxEntry(mutation_id=mutation_id, name=name, args=model.model_dump(mode="json"))
-    )
+    to_json = getattr(model, "to_json", None)
+    args = to_json() if to_json else model.model_dump(mode="json")
+    session.add(OutboxEntry(mutation_id=mutation_id, name=name, args=args))
     return mutation_id
 
 
