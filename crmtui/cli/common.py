@@ -57,12 +57,21 @@ def fail(message: str, code: int = UNUSABLE) -> typer.Exit:
     raise typer.Exit(code)
 
 
-def print_rows(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, as_json: bool = False,
-               title: str | None = None) -> None:
+def print_rows(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    as_json: bool = False,
+    title: str | None = None,
+) -> None:
     """A Rich table on a terminal; tab-separated lines when piped; JSON on request."""
     if as_json:
-        sys.stdout.write(json.dumps([dict(zip(headers, r, strict=True)) for r in rows],
-                                    default=str, ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                [dict(zip(headers, r, strict=True)) for r in rows], default=str, ensure_ascii=False
+            )
+            + "\n"
+        )
     elif console.is_terminal:
         table = Table(*headers, title=title)
         for row in rows:

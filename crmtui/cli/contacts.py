@@ -27,9 +27,18 @@ def list_(
             page = search_contacts(session, search, limit=limit)
         else:
             page = list_contacts(session, limit=limit, filters=ContactFilter(kind=kind))
-        rows = [(r.id, r.kind, r.display_name, r.company,
-                 format_for_display(r.phone_raw, r.phone_e164, region), r.email, r.tags)
-                for r in page.rows]
+        rows = [
+            (
+                r.id,
+                r.kind,
+                r.display_name,
+                r.company,
+                format_for_display(r.phone_raw, r.phone_e164, region),
+                r.email,
+                r.tags,
+            )
+            for r in page.rows
+        ]
     common.print_rows(HEADERS, rows, as_json=as_json)
 
 
@@ -52,9 +61,11 @@ def add(
     """Create a person (--first/--last) or a company (--company); prints its id."""
     args = {
         "kind": "person" if (first or last) else "company",
-        "first_name": first, "last_name": last,
+        "first_name": first,
+        "last_name": last,
         "company_name": "" if (first or last) else company,
-        "phones": [{"raw": p} for p in phone], "emails": [{"address": e} for e in email],
+        "phones": [{"raw": p} for p in phone],
+        "emails": [{"address": e} for e in email],
         "tags": tag,
     }
     with common.store() as st:

@@ -35,7 +35,9 @@ def _inspect(path: Path) -> str | None:
         return None
     with path.open("rb") as fh:
         if fh.read(16) != SQLITE_MAGIC:
-            raise StoreError(f"{path} is not a crmtui store (not an SQLite database); left untouched")
+            raise StoreError(
+                f"{path} is not a crmtui store (not an SQLite database); left untouched"
+            )
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -47,7 +49,9 @@ def _inspect(path: Path) -> str | None:
             return None
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} cannot be read as a crmtui store ({exc}); left untouched") from exc
+        raise StoreError(
+            f"{path} cannot be read as a crmtui store ({exc}); left untouched"
+        ) from exc
     finally:
         conn.close()
     revision = row[0] if row else None

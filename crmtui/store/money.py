@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
@@ -19,7 +19,7 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be represented exactly."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
@@ -32,7 +32,7 @@ def check_currency(code: str) -> str:
     return normal
 
 
-@lru_cache(maxsize=None)
+@cache
 def exponent(currency: str) -> int:
     """Digits after the decimal point for ``currency`` (EUR 2, JPY 0, KWD 3)."""
     return int(get_currency_precision(check_currency(currency)))

@@ -70,6 +70,8 @@ def format_for_display(raw: str, e164: str | None, region: str = "FR") -> str:
 def is_phone_query(text: str) -> bool:
     """True when a search looks like part of a phone number, e.g. ``06 12-3``."""
     stripped = text.strip()
-    return bool(stripped) and re.fullmatch(r"[+\d\s().\-/]+", stripped) is not None and (
-        len(only_digits(stripped)) >= 3
+    return (
+        bool(stripped)
+        and re.fullmatch(r"[+\d\s().\-/]+", stripped) is not None
+        and (len(only_digits(stripped)) >= 3)
     )

@@ -6,8 +6,20 @@ import unicodedata
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
 _EXTRA = str.maketrans(
-    {"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ß": "ss", "æ": "ae",
-     "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i"}
+    {
+        "ł": "l",
+        "Ł": "l",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "\u0131": "i",  # the dotless i
+    }
 )
 
 

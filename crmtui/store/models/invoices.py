@@ -29,7 +29,9 @@ class Invoice(Versioned, table=True):
     )
     language: str = "en"
     currency: str = "EUR"
-    exchange_rate: Decimal = Field(default=Decimal(1), sa_column=Column(DecimalText, nullable=False))
+    exchange_rate: Decimal = Field(
+        default=Decimal(1), sa_column=Column(DecimalText, nullable=False)
+    )
     po_number: str = ""
     terms: str = ""
     notes: str = ""

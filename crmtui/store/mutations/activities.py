@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
+from ..ids import new_id
 from ..models import (
     Activity,
     ActivityOpportunity,
@@ -20,7 +21,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..ids import new_id
 from .args import Args, CreateArgs, IdArgs, Patch
 from .records import check_exists, load, touch
 from .registry import Context, MutationError, mutation
@@ -75,8 +75,9 @@ def _set_links(session: Session, activity_id: str, args: ActivityFields, given: 
             check_exists(session, User, user_id, "user_ids")
             session.add(ActivityUser(activity_id=activity_id, user_id=user_id))
     if "opportunity_ids" in given:
-        session.exec(delete(ActivityOpportunity).where(
-            col(ActivityOpportunity.activity_id) == activity_id))
+        session.exec(
+            delete(ActivityOpportunity).where(col(ActivityOpportunity.activity_id) == activity_id)
+        )
         for opp_id in dict.fromkeys(args.opportunity_ids):
             check_exists(session, Opportunity, opp_id, "opportunity_ids")
             session.add(ActivityOpportunity(activity_id=activity_id, opportunity_id=opp_id))
@@ -87,9 +88,14 @@ def create_activity(session: Session, ctx: Context, args: ActivityCreate) -> str
     """Log an activity (call, mail, meeting, note...) on a contact."""
     if session.get(Activity, args.id) is not None:
         raise MutationError(f"activity {args.id} already exists")
-    a = Activity(id=args.id, owner_id=ctx.user_id, created_by=ctx.user_id, created_at=ctx.now,
-                 updated_at=ctx.now,
-                 **args.model_dump(exclude={"id", "user_ids", "opportunity_ids"}))
+    a = Activity(
+        id=args.id,
+        owner_id=ctx.user_id,
+        created_by=ctx.user_id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        **args.model_dump(exclude={"id", "user_ids", "opportunity_ids"}),
+    )
     _check_activity(session, a)
     session.add(a)
     session.flush()

@@ -45,8 +45,17 @@ def create_user(session: Session, ctx: Context, args: UserCreate) -> str:
     require_admin(ctx, "user.create")
     if session.get(User, args.id) is not None:
         raise MutationError(f"user {args.id} already exists")
-    session.add(User(id=args.id, name=args.name, email=args.email, role=args.role,
-                     created_by=ctx.user_id, created_at=ctx.now, updated_at=ctx.now))
+    session.add(
+        User(
+            id=args.id,
+            name=args.name,
+            email=args.email,
+            role=args.role,
+            created_by=ctx.user_id,
+            created_at=ctx.now,
+            updated_at=ctx.now,
+        )
+    )
     return args.id
 
 
@@ -128,16 +137,27 @@ class CategoryUpdate(Patch):
 def create_category(session: Session, ctx: Context, args: CategoryCreate) -> str:
     """Add a choice to an admin list (contact types, task categories...)."""
     require_admin(ctx, "category.create")
-    same = session.exec(select(Category).where(
-        col(Category.scope) == args.scope, col(Category.name) == args.name)).first()
+    same = session.exec(
+        select(Category).where(col(Category.scope) == args.scope, col(Category.name) == args.name)
+    ).first()
     if same is not None:
         raise MutationError(f"{args.scope} {args.name!r} already exists")
     position = args.position
     if position is None:
-        position = len(session.exec(select(Category.id).where(
-            col(Category.scope) == args.scope)).all())
-    session.add(Category(id=args.id, scope=args.scope, name=args.name, position=position,
-                         created_by=ctx.user_id, created_at=ctx.now, updated_at=ctx.now))
+        position = len(
+            session.exec(select(Category.id).where(col(Category.scope) == args.scope)).all()
+        )
+    session.add(
+        Category(
+            id=args.id,
+            scope=args.scope,
+            name=args.name,
+            position=position,
+            created_by=ctx.user_id,
+            created_at=ctx.now,
+            updated_at=ctx.now,
+        )
+    )
     return args.id
 
 
@@ -190,11 +210,22 @@ def create_custom_field(session: Session, ctx: Context, args: CustomFieldCreate)
     require_admin(ctx, "custom_field.create")
     if args.kind == "choice" and not args.choices:
         raise MutationError("choices: a choice field needs at least one choice")
-    position = len(session.exec(select(CustomField.id).where(
-        col(CustomField.entity) == args.entity)).all())
-    session.add(CustomField(id=args.id, entity=args.entity, name=args.name, kind=args.kind,
-                            choices=args.choices, position=position, created_by=ctx.user_id,
-                            created_at=ctx.now, updated_at=ctx.now))
+    position = len(
+        session.exec(select(CustomField.id).where(col(CustomField.entity) == args.entity)).all()
+    )
+    session.add(
+        CustomField(
+            id=args.id,
+            entity=args.entity,
+            name=args.name,
+            kind=args.kind,
+            choices=args.choices,
+            position=position,
+            created_by=ctx.user_id,
+            created_at=ctx.now,
+            updated_at=ctx.now,
+        )
+    )
     return args.id
 
 

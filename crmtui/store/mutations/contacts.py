@@ -130,8 +130,9 @@ def _check_refs(session: Session, c: Contact) -> None:
             raise MutationError(f"currency: {exc}") from None
 
 
-def _set_children(session: Session, ctx: Context, c: Contact, args: ContactFields,
-                  given: set[str]) -> None:
+def _set_children(
+    session: Session, ctx: Context, c: Contact, args: ContactFields, given: set[str]
+) -> None:
     """Replace the lists the arguments carry (phones, e-mails...) on ``c``."""
     if "phones" in given:
         session.exec(delete(ContactPhone).where(col(ContactPhone.contact_id) == c.id))
@@ -140,13 +141,23 @@ def _set_children(session: Session, ctx: Context, c: Contact, args: ContactField
     if "emails" in given:
         session.exec(delete(ContactEmail).where(col(ContactEmail.contact_id) == c.id))
         for i, e in enumerate(args.emails):
-            session.add(ContactEmail(id=child_id(c.id, "email", i), contact_id=c.id,
-                                     label=e.label, address=e.address, position=i))
+            session.add(
+                ContactEmail(
+                    id=child_id(c.id, "email", i),
+                    contact_id=c.id,
+                    label=e.label,
+                    address=e.address,
+                    position=i,
+                )
+            )
     if "addresses" in given:
         session.exec(delete(ContactAddress).where(col(ContactAddress.contact_id) == c.id))
         for i, a in enumerate(args.addresses):
-            session.add(ContactAddress(id=child_id(c.id, "address", i), contact_id=c.id,
-                                       position=i, **a.model_dump()))
+            session.add(
+                ContactAddress(
+                    id=child_id(c.id, "address", i), contact_id=c.id, position=i, **a.model_dump()
+                )
+            )
     if "tags" in given:
         session.exec(delete(ContactTag).where(col(ContactTag.contact_id) == c.id))
         for tag_id in {ensure_tag(session, name) for name in args.tags if name.strip()}:
@@ -169,10 +180,18 @@ def phone_row(contact_id: str, position: int, raw: str, label: str, region: str)
         forms.append(only_digits(p.e164))
         national = "0" + p.digits  # trunk prefix as most of Europe dials it
         forms.append(national)
-    return ContactPhone(id=child_id(contact_id, "phone", position), contact_id=contact_id,
-                        label=label, raw=p.raw, e164=p.e164, digits=p.digits,
-                        digits_rev=p.digits_rev, search_digits=" ".join(dict.fromkeys(forms)),
-                        valid=p.valid, position=position)
+    return ContactPhone(
+        id=child_id(contact_id, "phone", position),
+        contact_id=contact_id,
+        label=label,
+        raw=p.raw,
+        e164=p.e164,
+        digits=p.digits,
+        digits_rev=p.digits_rev,
+        search_digits=" ".join(dict.fromkeys(forms)),
+        valid=p.valid,
+        position=position,
+    )
 
 
 def ensure_tag(session: Session, name: str) -> str:
@@ -183,8 +202,9 @@ def ensure_tag(session: Session, name: str) -> str:
     return tag_id
 
 
-def set_custom_values(session: Session, entity_id: str, entity: str,
-                      values: dict[str, str]) -> None:
+def set_custom_values(
+    session: Session, entity_id: str, entity: str, values: dict[str, str]
+) -> None:
     for field_id, value in values.items():
         field = session.get(CustomField, field_id)
         if field is None or field.entity != entity:
@@ -203,10 +223,17 @@ def create_contact(session: Session, ctx: Context, args: ContactCreate) -> str:
     """Create a person or a company with its phones, e-mails, addresses and tags."""
     if session.get(Contact, args.id) is not None:
         raise MutationError(f"contact {args.id} already exists")
-    scalars = args.model_dump(exclude={"id", "phones", "emails", "addresses", "tags",
-                                       "responsible_ids", "custom"})
-    c = Contact(id=args.id, created_by=ctx.user_id, owner_id=ctx.user_id,
-                created_at=ctx.now, updated_at=ctx.now, **scalars)
+    scalars = args.model_dump(
+        exclude={"id", "phones", "emails", "addresses", "tags", "responsible_ids", "custom"}
+    )
+    c = Contact(
+        id=args.id,
+        created_by=ctx.user_id,
+        owner_id=ctx.user_id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        **scalars,
+    )
     c.display_name, c.sort_key = display_name(c), sort_key(c)
     _check_refs(session, c)
     session.add(c)
@@ -248,9 +275,9 @@ def delete_contact(session: Session, ctx: Context, args: IdArgs) -> str:
     """Delete a contact; refused while it has invoices."""
     c = load_contact(session, args.id)
     numbers = session.exec(
-        select(Invoice.number).where(
-            (col(Invoice.client_id) == c.id) | (col(Invoice.consignee_id) == c.id)
-        ).order_by(col(Invoice.number))
+        select(Invoice.number)
+        .where((col(Invoice.client_id) == c.id) | (col(Invoice.consignee_id) == c.id))
+        .order_by(col(Invoice.number))
     ).all()
     if numbers:
         shown = ", ".join(numbers[:5]) + (" ..." if len(numbers) > 5 else "")

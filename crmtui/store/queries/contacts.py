@@ -52,12 +52,16 @@ class ContactFilter:
             parts.append("c.temperature = :temperature")
             params["temperature"] = self.temperature
         if self.tag_id:
-            parts.append("EXISTS (SELECT 1 FROM contact_tag t WHERE t.contact_id = c.id "
-                         "AND t.tag_id = :tag_id)")
+            parts.append(
+                "EXISTS (SELECT 1 FROM contact_tag t WHERE t.contact_id = c.id "
+                "AND t.tag_id = :tag_id)"
+            )
             params["tag_id"] = self.tag_id
         if self.responsible_id:
-            parts.append("EXISTS (SELECT 1 FROM contact_responsible r WHERE r.contact_id = c.id "
-                         "AND r.user_id = :responsible_id)")
+            parts.append(
+                "EXISTS (SELECT 1 FROM contact_responsible r WHERE r.contact_id = c.id "
+                "AND r.user_id = :responsible_id)"
+            )
             params["responsible_id"] = self.responsible_id
         return " AND ".join(parts) or "1", params
 
@@ -80,34 +84,49 @@ FROM contact c LEFT JOIN contact co ON co.id = c.company_id
 """
 
 
-def _rows(session: Session, where: str, params: dict[str, Any], order: str,
-          limit: int) -> list[ContactRow]:
+def _rows(
+    session: Session, where: str, params: dict[str, Any], order: str, limit: int
+) -> list[ContactRow]:
     sql = f"{_ROW_SQL} WHERE {where} ORDER BY {order} LIMIT :limit"
     result = session.execute(text(sql), {**params, "limit": limit})
     return [ContactRow(*row) for row in result]
 
 
-def list_contacts(session: Session, *, after: tuple[str, ...] | None = None,
-                  before: tuple[str, ...] | None = None, limit: int = PAGE,
-                  filters: ContactFilter | None = None) -> Page[ContactRow]:
+def list_contacts(
+    session: Session,
+    *,
+    after: tuple[str, ...] | None = None,
+    before: tuple[str, ...] | None = None,
+    limit: int = PAGE,
+    filters: ContactFilter | None = None,
+) -> Page[ContactRow]:
     """A page of contacts in name order, after (or before) a ``(sort_key, id)`` key."""
     where, params = (filters or ContactFilter()).sql()
     if before is not None:
         params.update(k0=before[0], k1=before[1])
-        rows = _rows(session, f"{where} AND (c.sort_key, c.id) < (:k0, :k1)", params,
-                     "c.sort_key DESC, c.id DESC", limit + 1)
+        rows = _rows(
+            session,
+            f"{where} AND (c.sort_key, c.id) < (:k0, :k1)",
+            params,
+            "c.sort_key DESC, c.id DESC",
+            limit + 1,
+        )
         more = len(rows) > limit
         rows = rows[:limit][::-1]
-        return Page(rows, _key(rows[-1]) if rows else None,
-                    _key(rows[0]) if rows and more else None)
+        return Page(
+            rows, _key(rows[-1]) if rows else None, _key(rows[0]) if rows and more else None
+        )
     if after is not None:
         params.update(k0=after[0], k1=after[1])
         where = f"{where} AND (c.sort_key, c.id) > (:k0, :k1)"
     rows = _rows(session, where, params, "c.sort_key, c.id", limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, _key(rows[-1]) if more else None,
-                _key(rows[0]) if rows and after is not None else None)
+    return Page(
+        rows,
+        _key(rows[-1]) if more else None,
+        _key(rows[0]) if rows and after is not None else None,
+    )
 
 
 def _key(row: ContactRow) -> tuple[str, str]:
@@ -116,12 +135,14 @@ def _key(row: ContactRow) -> tuple[str, str]:
 
 def count_contacts(session: Session, filters: ContactFilter | None = None) -> int:
     where, params = (filters or ContactFilter()).sql()
-    return int(session.execute(text(f"SELECT count(*) FROM contact c WHERE {where}"),
-                               params).scalar_one())
+    return int(
+        session.execute(text(f"SELECT count(*) FROM contact c WHERE {where}"), params).scalar_one()
+    )
 
 
-def search_contacts(session: Session, query: str, *, after: tuple[str, ...] | None = None,
-                    limit: int = PAGE) -> Page[ContactRow]:
+def search_contacts(
+    session: Session, query: str, *, after: tuple[str, ...] | None = None, limit: int = PAGE
+) -> Page[ContactRow]:
     """Contacts matching ``query`` (names, company, e-mails, tags, phone digits).
 
     Results come newest first: FTS5 walks its index in rowid order and stops
@@ -129,10 +150,7 @@ def search_contacts(session: Session, query: str, *, after: tuple[str, ...] | No
     more than a full name.
     """
     digits = phone_digits(query)
-    if digits:
-        match = f'phones : "{digits}"*'
-    else:
-        match = fts_query(query)
+    match = f'phones : "{digits}"*' if digits else fts_query(query)
     if match is None:
         return Page([], None, None)
     params: dict[str, Any] = {"match": match, "limit": limit + 1}
@@ -140,18 +158,29 @@ def search_contacts(session: Session, query: str, *, after: tuple[str, ...] | No
     if after is not None:
         keyset = "AND rowid < :after"
         params["after"] = int(after[0])
-    hits = session.execute(text(
-        f"SELECT rowid FROM contact_fts WHERE contact_fts MATCH :match {keyset} "
-        "ORDER BY rowid DESC LIMIT :limit"), params).scalars().all()
+    hits = (
+        session.execute(
+            text(
+                f"SELECT rowid FROM contact_fts WHERE contact_fts MATCH :match {keyset} "
+                "ORDER BY rowid DESC LIMIT :limit"
+            ),
+            params,
+        )
+        .scalars()
+        .all()
+    )
     if digits and len(digits) >= 4 and len(hits) <= limit and after is None:
         hits = _with_suffix_hits(session, digits, list(hits), limit + 1)
     more = len(hits) > limit
     hits = hits[:limit]
     if not hits:
         return Page([], None, None)
-    ids = session.execute(text(
-        "SELECT rowid, contact_id FROM contact_search WHERE rowid IN "
-        f"({','.join(str(int(h)) for h in hits)})")).all()
+    ids = session.execute(
+        text(
+            "SELECT rowid, contact_id FROM contact_search WHERE rowid IN "
+            f"({','.join(str(int(h)) for h in hits)})"
+        )
+    ).all()
     by_rowid = dict(ids)
     id_list = [by_rowid[h] for h in hits if h in by_rowid]
     rows = {r.id: r for r in _rows_by_id(session, id_list)}
@@ -162,10 +191,18 @@ def search_contacts(session: Session, query: str, *, after: tuple[str, ...] | No
 def _with_suffix_hits(session: Session, digits: str, hits: list[int], limit: int) -> list[int]:
     """Add contacts whose number ends with ``digits`` (``5678`` finds ``06 12 34 56 78``)."""
     rev = digits[::-1]
-    extra = session.execute(text(
-        "SELECT DISTINCT s.rowid FROM contact_phone p JOIN contact_search s "
-        "ON s.contact_id = p.contact_id WHERE p.digits_rev >= :lo AND p.digits_rev < :hi "
-        "LIMIT :limit"), {"lo": rev, "hi": rev + "\uffff", "limit": limit}).scalars().all()
+    extra = (
+        session.execute(
+            text(
+                "SELECT DISTINCT s.rowid FROM contact_phone p JOIN contact_search s "
+                "ON s.contact_id = p.contact_id WHERE p.digits_rev >= :lo AND p.digits_rev < :hi "
+                "LIMIT :limit"
+            ),
+            {"lo": rev, "hi": rev + "\uffff", "limit": limit},
+        )
+        .scalars()
+        .all()
+    )
     merged = list(dict.fromkeys([*hits, *sorted(extra, reverse=True)]))
     return merged[:limit]
 
@@ -186,14 +223,22 @@ def contacts_by_ids(session: Session, ids: list[str]) -> list[ContactRow]:
 
 def find_by_e164(session: Session, e164: str) -> list[str]:
     """Ids of the contacts that have exactly this E.164 number."""
-    return list(session.execute(text(
-        "SELECT DISTINCT contact_id FROM contact_phone WHERE e164 = :e"), {"e": e164}).scalars())
+    return list(
+        session.execute(
+            text("SELECT DISTINCT contact_id FROM contact_phone WHERE e164 = :e"), {"e": e164}
+        ).scalars()
+    )
 
 
 def find_by_suffix(session: Session, digits: str, *, limit: int = 3) -> list[str]:
     """Ids of contacts with a number ending in ``digits`` (at most ``limit``)."""
     rev = digits[::-1]
-    return list(session.execute(text(
-        "SELECT DISTINCT contact_id FROM contact_phone WHERE digits_rev >= :lo "
-        "AND digits_rev < :hi LIMIT :limit"),
-        {"lo": rev, "hi": rev + "\uffff", "limit": limit}).scalars())
+    return list(
+        session.execute(
+            text(
+                "SELECT DISTINCT contact_id FROM contact_phone WHERE digits_rev >= :lo "
+                "AND digits_rev < :hi LIMIT :limit"
+            ),
+            {"lo": rev, "hi": rev + "\uffff", "limit": limit},
+        ).scalars()
+    )

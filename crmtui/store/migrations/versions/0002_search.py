@@ -138,8 +138,11 @@ def upgrade() -> None:
         op.execute(statement)
     # Stores upgraded from 0001 already hold records: index them once.
     op.execute("INSERT INTO contact_search(contact_id) SELECT id FROM contact")
-    op.execute(_refresh_contact("contact_search.contact_id").replace(
-        " WHERE contact_id = contact_search.contact_id;", ";"))
+    op.execute(
+        _refresh_contact("contact_search.contact_id").replace(
+            " WHERE contact_id = contact_search.contact_id;", ";"
+        )
+    )
     op.execute(
         "INSERT INTO activity_search(activity_id, subject, details) "
         "SELECT id, subject, details FROM activity"
