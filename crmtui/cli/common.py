@@ -21,7 +21,7 @@ from ..store.mutations import MutationError
 OK, PARTIAL, UNUSABLE = 0, 1, 2
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # never wrap a path in an error
 
 
 class State:

@@ -7,7 +7,17 @@ from pathlib import Path
 import typer
 
 from .. import __version__
-from . import common, contacts
+from . import calls as calls_cli
+from . import common, contacts, demo
+from . import duplicates as duplicates_cli
+from . import export as export_cli
+from . import imports as imports_cli
+from . import invoices as invoices_cli
+from . import opportunities as opportunities_cli
+from . import report as report_cli
+from . import serve as serve_cli
+from . import server as server_cli
+from . import sync as sync_cli
 
 app = typer.Typer(
     name="crmtui",
@@ -17,6 +27,17 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(contacts.app, name="contacts", rich_help_panel="Records")
+app.add_typer(calls_cli.app, name="calls", rich_help_panel="Records")
+app.add_typer(duplicates_cli.app, name="duplicates", rich_help_panel="Records")
+app.add_typer(opportunities_cli.app, name="opportunities", rich_help_panel="Records")
+app.add_typer(invoices_cli.app, name="invoices", rich_help_panel="Records")
+app.add_typer(imports_cli.app, name="import", rich_help_panel="Exchange")
+app.add_typer(export_cli.app, name="export", rich_help_panel="Exchange")
+app.add_typer(report_cli.app, name="report", rich_help_panel="Exchange")
+app.command("demo", rich_help_panel="Setup")(demo.demo)
+app.command("sync", rich_help_panel="Sync")(sync_cli.sync)
+app.command("serve", rich_help_panel="Sync")(serve_cli.serve)
+app.add_typer(server_cli.app, name="server", rich_help_panel="Sync")
 
 
 def _version(value: bool) -> None:

@@ -38,7 +38,12 @@ def _inspect(path: Path) -> str | None:
             raise StoreError(
                 f"{path} is not a crmtui store (not an SQLite database); left untouched"
             )
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    # A read-only connection to a WAL file still creates its -wal and -shm files;
+    # ``immutable`` does not, so a file we refuse is left exactly as it was. A
+    # store in use (its -wal exists) is read normally, to see its latest state.
+    in_use = path.with_name(path.name + "-wal").exists()
+    query = "mode=ro" if in_use else "mode=ro&immutable=1"
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables:

@@ -128,17 +128,26 @@ class Money:
         return Money.of(self.amount * rate, currency)
 
     def allocate(self, weights: list[int]) -> list[Money]:
-        """Split into parts proportional to ``weights`` that add up exactly."""
+        """Split into parts proportional to ``weights`` that add up exactly.
+
+        Each part is its exact share rounded down; the minor units left over go
+        one each to the parts that lost most to rounding (earlier parts first on
+        a tie), so a zero weight gets nothing and a negative amount (a refund)
+        splits as the mirror image of the positive one.
+        """
         total = sum(weights)
         if not weights or total <= 0 or any(w < 0 for w in weights):
             raise MoneyError("allocation weights must be non-negative and not all zero")
-        parts = [self.minor * w // total for w in weights]
-        for i in range(self.minor - sum(parts)):
-            parts[i % len(parts)] += 1
-        return [Money(p, self.currency) for p in parts]
+        whole = abs(self.minor)
+        parts = [whole * w // total for w in weights]
+        by_loss = sorted(range(len(weights)), key=lambda i: -(whole * weights[i] % total))
+        for i in by_loss[: whole - sum(parts)]:
+            parts[i] += 1
+        sign = -1 if self.minor < 0 else 1
+        return [Money(sign * p, self.currency) for p in parts]
 
     def format(self, locale: str = "en_US") -> str:
-        """Format for a locale: fr_FR gives ``1 234,56 €``, pl_PL ``1234,56 zł``."""
+        """Format for a locale: fr_FR gives ``1 234,56 €``, pl_PL ``1 234,56 zł``."""
         return str(format_currency(self.amount, self.currency, locale=locale))
 
     def __str__(self) -> str:

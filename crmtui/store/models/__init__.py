@@ -2,7 +2,7 @@
 
 from .activities import Activity, ActivityOpportunity, ActivityUser, Task
 from .base import utcnow
-from .calls import Call
+from .calls import Call, CallKey
 from .contacts import (
     Contact,
     ContactAddress,
@@ -14,7 +14,25 @@ from .contacts import (
 )
 from .deals import Opportunity, OpportunityContact, OpportunityUser, Stage
 from .invoices import Invoice, InvoiceLine
-from .sync import OutboxEntry, SyncState
+from .server import (
+    SyncAccount,
+    SyncChange,
+    SyncClient,
+    SyncClock,
+    SyncCvr,
+    SyncEvent,
+    SyncTouch,
+)
+from .sync import (
+    Follow,
+    OutboxEntry,
+    SyncBase,
+    SyncConflict,
+    SyncNotification,
+    SyncRejected,
+    SyncState,
+    SyncViewed,
+)
 from .users import Category, CustomField, ExchangeRate, Product, Setting, Tag, Tax, User
 
 __all__ = [
@@ -22,6 +40,7 @@ __all__ = [
     "ActivityOpportunity",
     "ActivityUser",
     "Call",
+    "CallKey",
     "Category",
     "Contact",
     "ContactAddress",
@@ -32,6 +51,7 @@ __all__ = [
     "CustomField",
     "CustomValue",
     "ExchangeRate",
+    "Follow",
     "Invoice",
     "InvoiceLine",
     "Opportunity",
@@ -41,7 +61,19 @@ __all__ = [
     "Product",
     "Setting",
     "Stage",
+    "SyncAccount",
+    "SyncBase",
+    "SyncChange",
+    "SyncClient",
+    "SyncClock",
+    "SyncConflict",
+    "SyncCvr",
+    "SyncEvent",
+    "SyncNotification",
+    "SyncRejected",
     "SyncState",
+    "SyncTouch",
+    "SyncViewed",
     "Tag",
     "Task",
     "Tax",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from .base import Versioned
 
@@ -34,6 +34,7 @@ class Call(Versioned, table=True):
         Index("ix_call_started", "started_at", "id"),
         Index("ix_call_contact_started", "contact_id", "started_at"),
         Index("ix_call_remote_started", "remote_e164", "started_at"),
+        Index("ix_call_person_started", "person_id", "started_at"),
     )
 
     id: str = Field(primary_key=True)
@@ -62,3 +63,19 @@ class Call(Versioned, table=True):
     wrapup_person_id: str | None = Field(
         default=None, foreign_key="contact.id", ondelete="SET NULL"
     )
+
+
+class CallKey(SQLModel, table=True):
+    """Every ``(source, source_call_id)`` a call was heard under.
+
+    A call merged from a live AMI event and a later CDR row carries two keys;
+    looking up an incoming key here is what makes re-hearing or re-importing
+    idempotent. Rows are written only by the ``call.log*`` mutations, so a
+    replica replaying them builds the same keys.
+    """
+
+    __tablename__ = "call_key"
+
+    source: str = Field(primary_key=True)
+    source_call_id: str = Field(primary_key=True)
+    call_id: str = Field(foreign_key="call.id", index=True, ondelete="CASCADE")

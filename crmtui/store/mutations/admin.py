@@ -10,10 +10,11 @@ from typing import Any, Literal
 from pydantic import EmailStr, Field, field_validator
 from sqlmodel import Session, col, select
 
-from ..models import Category, CustomField, Setting, Tag, User, utcnow
+from ..models import Category, CustomField, Setting, User
 from ..money import MoneyError, check_currency
 from ..settings import DEFAULTS
-from .args import Args, CreateArgs, IdArgs, Patch, name_id
+from .args import Args, CreateArgs, IdArgs, Patch
+from .contacts import find_tag
 from .records import load, touch
 from .registry import Context, MutationError, mutation
 
@@ -190,10 +191,14 @@ class TagRename(Args):
 def rename_tag(session: Session, ctx: Context, args: TagRename) -> str:
     """Rename a tag on every contact that has it."""
     require_admin(ctx, "tag.rename")
-    tag = load(session, Tag, name_id("tag", args.old), f"tag named {args.old!r}")
+    tag = find_tag(session, args.old)
+    if tag is None:
+        raise MutationError(f"old: no tag named {args.old!r}")
+    other = find_tag(session, args.new)
+    if other is not None and other.id != tag.id:
+        raise MutationError(f"new: a tag named {other.name!r} already exists")
     tag.name = args.new
-    tag.updated_at = utcnow()
-    tag.version += 1
+    touch(tag, ctx)
     return tag.id
 
 

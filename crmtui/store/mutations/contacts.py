@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -21,6 +22,7 @@ from ..models import (
     Invoice,
     Tag,
     User,
+    utcnow,
 )
 from ..money import MoneyError, check_currency
 from ..phones import normalise, only_digits
@@ -160,7 +162,7 @@ def _set_children(
             )
     if "tags" in given:
         session.exec(delete(ContactTag).where(col(ContactTag.contact_id) == c.id))
-        for tag_id in {ensure_tag(session, name) for name in args.tags if name.strip()}:
+        for tag_id in {ensure_tag(session, name, ctx.now) for name in args.tags if name.strip()}:
             session.add(ContactTag(contact_id=c.id, tag_id=tag_id))
     if "responsible_ids" in given:
         session.exec(delete(ContactResponsible).where(col(ContactResponsible.contact_id) == c.id))
@@ -194,11 +196,31 @@ def phone_row(contact_id: str, position: int, raw: str, label: str, region: str)
     )
 
 
-def ensure_tag(session: Session, name: str) -> str:
-    tag_id = name_id("tag", name)
-    if session.get(Tag, tag_id) is None:
-        session.add(Tag(id=tag_id, name=name.strip()))
-        session.flush()
+def find_tag(session: Session, name: str) -> Tag | None:
+    """The tag called ``name`` (any case), also after a rename changed its name."""
+    wanted = name.strip()
+    tag = session.get(Tag, name_id("tag", wanted))
+    if tag is not None and tag.name.casefold() == wanted.casefold():
+        return tag
+    # Renamed tags keep the id of their first name. Compared in Python: SQLite's
+    # lower() folds ASCII only. Runs once per new tag name; tags are few.
+    return next(
+        (t for t in session.exec(select(Tag)) if t.name.casefold() == wanted.casefold()), None
+    )
+
+
+def ensure_tag(session: Session, name: str, now: datetime | None = None) -> str:
+    """The id of the tag called ``name``, created (at ``now``) if there is none."""
+    tag = find_tag(session, name)
+    if tag is not None:
+        return tag.id
+    tag_id, n = name_id("tag", name), 0
+    while session.get(Tag, tag_id) is not None:  # a renamed tag kept this name's id
+        n += 1
+        tag_id = name_id("tag", f"{name.strip()}#{n}")
+    stamp = now or utcnow()
+    session.add(Tag(id=tag_id, name=name.strip(), created_at=stamp, updated_at=stamp))
+    session.flush()
     return tag_id
 
 
@@ -293,7 +315,7 @@ def delete_contact(session: Session, ctx: Context, args: IdArgs) -> str:
 @mutation("contact.tag", ContactTags)
 def tag_contacts(session: Session, ctx: Context, args: ContactTags) -> int:
     """Add tags to several contacts at once (a group action)."""
-    tag_ids = [ensure_tag(session, name) for name in args.tags]
+    tag_ids = [ensure_tag(session, name, ctx.now) for name in args.tags if name.strip()]
     for contact_id in args.ids:
         c = load_contact(session, contact_id)
         for tag_id in tag_ids:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from ..search import fts_query, phone_digits
+from ..search import fts_query, phone_digits, phone_fts_query
 from .common import PAGE, Page
 
 
@@ -150,7 +150,7 @@ def search_contacts(
     more than a full name.
     """
     digits = phone_digits(query)
-    match = f'phones : "{digits}"*' if digits else fts_query(query)
+    match = phone_fts_query(digits) if digits else fts_query(query)
     if match is None:
         return Page([], None, None)
     params: dict[str, Any] = {"match": match, "limit": limit + 1}

@@ -1,0 +1,121 @@
+"""Pipeline and invoice benchmark.
+
+    python bench/deals_bench.py                   # 100,000 opportunities, 50-line invoice
+    python bench/deals_bench.py --deals 20000 --lines 50
+
+1. Board: builds a store with six stages and ``--deals`` opportunities (five
+   currencies, two of them without an exchange rate, budgets fixed and
+   periodic, one in ten restricted), then opens the board as the screen
+   will: the column totals (``pipeline``) plus the first page of cards of
+   every column (``stage_cards``), for an admin and for a plain user (whose
+   restricted deals are filtered). Prints the first and the median of 5.
+2. PDF: an invoice of ``--lines`` lines (two taxes on some, discounts),
+   rendered with ``render_invoice``. Prints the first (cold) render and the
+   median of 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from crmtui.reports.invoice_pdf import render_invoice
+from crmtui.store import open_store
+from crmtui.store.db import Store
+from crmtui.store.ids import new_id
+from crmtui.store.mutations import Context
+from crmtui.store.queries.deals import pipeline, stage_cards
+from crmtui.store.queries.invoices import invoice_detail
+
+STAGES = [("Lead", 10, "open"), ("Qualified", 25, "open"), ("Proposal", 50, "open"),
+          ("Negotiation", 75, "open"), ("Won", 100, "won"), ("Lost", 0, "lost")]  # fmt: skip
+CURRENCIES = ["EUR", "EUR", "EUR", "USD", "PLN", "GBP", "CHF"]
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    """(first run, median of ``runs`` more) in milliseconds."""
+    samples = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples[0], statistics.median(samples[1:])
+
+
+def build_deals(store: Store, count: int) -> list[str]:
+    stage_ids = [store.mutate("stage.create", {"name": n, "probability": p, "state": s})
+                 for n, p, s in STAGES]  # fmt: skip
+    store.mutate("exchange_rate.set", {"currency": "USD", "rate": "0.92"})
+    store.mutate("exchange_rate.set", {"currency": "PLN", "rate": "0.23"})
+    rnd = random.Random(4)
+    rows = [{
+        "id": new_id(), "title": f"Deal {n:06d}", "budget": rnd.randrange(1000, 5_000_000),
+        "currency": rnd.choice(CURRENCIES), "btype": rnd.choice(["fixed", "fixed", "month"]),
+        "bcount": rnd.randrange(1, 13), "stage": rnd.choice(stage_ids),
+        "close": (date(2027, 1, 1) + timedelta(days=rnd.randrange(365))).isoformat(),
+        "restricted": int(n % 10 == 0),
+    } for n in range(count)]  # fmt: skip
+    # Bulk rows straight into the table: the benchmark measures reading.
+    with store.write() as session:
+        session.execute(text(
+            "INSERT INTO opportunity (id, title, description, budget_minor, currency, "
+            "budget_type, budget_count, expected_close, stage_id, restricted, created_at, "
+            "updated_at, version) VALUES (:id, :title, '', :budget, :currency, :btype, :bcount, "
+            ":close, :stage, :restricted, '2026-11-23 00:00:00', '2026-11-23 00:00:00', 1)"),
+            rows)  # fmt: skip
+    return stage_ids
+
+
+def open_board(store: Store, viewer: Context | None) -> None:
+    with store.read() as session:
+        for column in pipeline(session, viewer):
+            stage_cards(session, column.stage.id, limit=30, viewer=viewer)
+
+
+def bench_board(store: Store, count: int) -> None:
+    start = time.perf_counter()
+    build_deals(store, count)
+    print(f"built {count:,} opportunities in {time.perf_counter() - start:.1f} s")
+    user = Context(user_id=store.mutate("user.create", {"name": "Bob"}), role="user")
+    for label, viewer in (("admin", None), ("user", user)):
+        first, median = timed(lambda v=viewer: open_board(store, v), 5)  # type: ignore[misc]
+        print(f"board ({label}): first {first:.0f} ms, median {median:.0f} ms")
+
+
+def bench_pdf(store: Store, lines: int) -> None:
+    client = store.mutate("contact.create", {"kind": "company", "company_name": "Zakład Łódź"})
+    vat = store.mutate("tax.create", {"name": "VAT 23%", "rate": "23"})
+    eco = store.mutate("tax.create", {"name": "Eco", "rate": "0.5"})
+    items = [{"description": f"Usługa wdrożeniowa nr {n} - konfiguracja i szkolenie",
+              "quantity": str(1 + n % 4), "unit_price_minor": 12_345 + n,
+              "discount_pct": "5" if n % 3 else "0",
+              "tax_ids": [vat, eco] if n % 5 == 0 else [vat]} for n in range(lines)]  # fmt: skip
+    invoice = store.mutate("invoice.create", {"client_id": client, "language": "pl_PL",
+                                              "lines": items})  # fmt: skip
+    with store.read() as session:
+        detail = invoice_detail(session, invoice)
+    assert detail is not None
+    first, median = timed(lambda: render_invoice(detail), 10)
+    print(f"PDF of {lines} lines: first {first:.0f} ms, median {median:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deals", type=int, default=100_000)
+    parser.add_argument("--lines", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "bench.db") as store:
+        bench_board(store, args.deals)
+        bench_pdf(store, args.lines)
+
+
+if __name__ == "__main__":
+    main()

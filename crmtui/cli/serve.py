@@ -1,0 +1,49 @@
+"""``crmtui serve``: run the sync server for a team."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import common
+
+
+def serve(
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="CRMTUI_SERVER_DB",
+        help="postgresql+psycopg://user@host/db, or an SQLite file (default: server.db "
+        "in the user data dir).",
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    tls_cert: Path | None = typer.Option(
+        None, "--tls-cert", exists=True, dir_okay=False, help="PEM certificate: serve HTTPS."
+    ),
+    tls_key: Path | None = typer.Option(
+        None, "--tls-key", exists=True, dir_okay=False, help="PEM private key of --tls-cert."
+    ),
+) -> None:
+    """Run the sync server (migrates the database first; GET /healthz answers when up)."""
+    import uvicorn
+
+    from ..sync.app import create_app
+    from ..sync.serverdb import open_database
+
+    if (tls_cert is None) != (tls_key is None):
+        common.fail("--tls-cert and --tls-key go together")
+    try:
+        database = open_database(db)
+    except Exception as exc:  # a bad URL or an unreachable database: say so, exit 2
+        common.fail(f"cannot open the server database: {exc}")
+    common.err_console.print(f"crmtui sync server on {host}:{port} ({database.url.split('@')[-1]})")
+    uvicorn.run(
+        create_app(database),
+        host=host,
+        port=port,
+        log_level="info",
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
+    )

@@ -1,0 +1,173 @@
+"""The import loop every kind of record shares: batches, rejects, dry runs.
+
+Records are applied in batches, one write transaction each, every record
+inside its own SAVEPOINT: a record that fails is rolled back alone and
+reported, the others of the batch land together. A crash loses at most the
+batch in flight, never half a record, and because imported ids are derived
+from the file (or come from it), running the same file again finds every
+record already there and changes nothing.
+
+A dry run does the very same work in one transaction and rolls it back, so
+what it reports (duplicates found among the file's own rows included) is
+exactly what the real run would do.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import IO
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from ..store.db import Store
+from ..store.mutations import Context, MutationError
+from .contact_data import RowRejected
+from .source import Record
+
+_IMPORT_NS = uuid.UUID("6d1c7f0e-2f5b-4c39-8a8e-3e2b1f0a9d47")
+KEEP = 1000  # messages kept for the summary; the rejects file holds every row
+ACTIONS = ("created", "updated", "unchanged", "skipped", "rejected")
+
+
+def imported_id(digest: str, line: int, kind: str = "contact") -> str:
+    """The id of the record imported from ``line`` of the file with ``digest``."""
+    return str(uuid.uuid5(_IMPORT_NS, f"{digest}:{kind}:{line}"))
+
+
+@dataclass
+class Outcome:
+    action: str  # one of ACTIONS
+    record_id: str | None = None
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)  # side records, e.g. "company created"
+
+
+@dataclass
+class Summary:
+    counts: Counter[str] = field(default_factory=Counter)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    extra: Counter[str] = field(default_factory=Counter)  # e.g. companies created
+    warned: int = 0
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+
+# A handler applies one record and says what happened.
+Handler = Callable[[Session, Context, Record], Outcome]
+Progress = Callable[[Summary], None]
+
+
+class RejectsFile:
+    """The rejected rows, each with its line number and the reason, then the
+    row itself as it was read, so it can be fixed and imported again."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self._fh: IO[str] = path.open("w", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._fh)
+        self._writer.writerow(["line", "reason", *header])
+
+    def add(self, record: Record, reason: str) -> None:
+        self._writer.writerow([record.line, reason, *record.raw])
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+@contextmanager
+def _transaction(store: Store, *, commit: bool) -> Iterator[Session]:
+    with Session(store.write_engine) as session:
+        tx = session.begin()
+        try:
+            yield session
+        except BaseException:
+            tx.rollback()
+            raise
+        if commit:
+            tx.commit()
+        else:
+            tx.rollback()
+
+
+def _apply(session: Session, ctx: Context, record: Record, handler: Handler) -> Outcome:
+    if record.error:
+        return Outcome("rejected", reason=record.error)
+    try:
+        with session.begin_nested():
+            return handler(session, ctx, record)
+    except (MutationError, RowRejected) as exc:
+        return Outcome("rejected", reason=str(exc))
+    except ValidationError as exc:
+        return Outcome("rejected", reason="; ".join(e["msg"] for e in exc.errors()))
+    except IntegrityError as exc:
+        return Outcome("rejected", reason=f"refused by the store ({exc.orig})")
+
+
+def _batch(
+    session: Session,
+    ctx: Context,
+    records: list[Record],
+    handler: Handler,
+    summary: Summary,
+    rejects: RejectsFile | None,
+) -> None:
+    for record in records:
+        outcome = _apply(session, ctx, record, handler)
+        summary.counts[outcome.action] += 1
+        summary.warned += len(outcome.warnings)
+        if len(summary.warnings) < KEEP:
+            summary.warnings.extend((record.line, w) for w in outcome.warnings)
+        summary.extra.update(outcome.also)
+        if outcome.action == "rejected":
+            if len(summary.rejected) < KEEP:
+                summary.rejected.append((record.line, outcome.reason))
+            if rejects is not None:
+                rejects.add(record, outcome.reason)
+    session.expunge_all()  # everything is flushed; keep memory flat
+
+
+def run_import(
+    store: Store,
+    records: Iterable[Record],
+    handler: Handler,
+    *,
+    dry_run: bool = False,
+    batch_size: int = 500,
+    rejects: RejectsFile | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Apply ``handler`` to every record; returns what happened to each kind."""
+    summary = Summary()
+    batches = _batches(records, batch_size)
+    if dry_run:
+        with _transaction(store, commit=False) as session:
+            ctx = store.context(session)
+            for batch in batches:
+                _batch(session, ctx, batch, handler, summary, rejects)
+                if progress:
+                    progress(summary)
+        return summary
+    for batch in batches:
+        with _transaction(store, commit=True) as session:
+            _batch(session, store.context(session), batch, handler, summary, rejects)
+        if progress:
+            progress(summary)
+    return summary
+
+
+def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    it = iter(records)
+    while batch := list(islice(it, size)):
+        yield batch

@@ -1,0 +1,71 @@
+"""The command palette's provider: every command in the registry, and records.
+
+Typing a few letters lists the matching commands of the app and of the
+current screen, then contacts (by name, company, e-mail, tag or phone
+digits), opportunities (by title) and invoices (by number). Record searches
+run in a thread; each opens the contact card concerned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from .. import commands
+from ..store.queries.browse import Found, find_invoices, find_opportunities
+from ..store.queries.contacts import search_contacts
+from .base import CrmScreen
+from .contact_screen import ContactScreen
+
+RECORD_HITS = 6
+
+
+class CrmCommands(Provider):
+    def _registry_commands(self) -> list[commands.Command]:
+        scope = getattr(self.screen, "SCOPE", "")
+        return [*commands.for_scope(scope), *commands.for_scope("app")]
+
+    def _run_command(self, command: commands.Command) -> None:
+        node = self.app if command.scope == "app" else self.screen
+        self.app.call_later(node.run_action, command.action)
+
+    async def discover(self) -> Hits:
+        for command in self._registry_commands():
+            yield DiscoveryHit(
+                command.help, partial(self._run_command, command), help=command.title
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._registry_commands():
+            score = matcher.match(f"{command.title} {command.help}")
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(command.help),
+                    partial(self._run_command, command),
+                    help=f"{command.title} · key {command.keys}",
+                )
+        if len(query.strip()) < 2 or not isinstance(self.screen, CrmScreen):
+            return
+        for found in await asyncio.to_thread(self._find, self.screen, query):
+            label = Text(f"{found.kind}: {found.label}")
+            if found.contact_id:
+                yield Hit(0.5, label, partial(self._open, found.contact_id), text=label.plain)
+
+    @staticmethod
+    def _find(screen: CrmScreen, query: str) -> list[Found]:
+        with screen.store.read() as session:
+            people = search_contacts(session, query, limit=RECORD_HITS).rows
+            found = [Found("contact", r.id, r.display_name, r.id) for r in people]
+            found += find_opportunities(session, query, RECORD_HITS)
+            found += find_invoices(session, query, RECORD_HITS)
+        return found
+
+    def _open(self, contact_id: str) -> None:
+        screen = self.screen
+        if isinstance(screen, CrmScreen):
+            self.app.push_screen(ContactScreen(screen.ctx, contact_id))

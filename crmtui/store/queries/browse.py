@@ -1,0 +1,171 @@
+"""Read-only lists of opportunities, invoices and calls, and record finders for
+the command palette. The deals, invoices and telephony features own the full
+queries for their records; these are what a list screen and the palette need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from .common import as_utc
+from .keyset import SqlListing
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityRow:
+    id: str
+    title: str
+    contact_id: str | None
+    contact: str
+    stage: str
+    budget_minor: int
+    currency: str
+    expected_close: date | None
+    responsible: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    id: str
+    number: str
+    contact_id: str
+    client: str
+    issue_date: date
+    due_date: date | None
+    status: str
+    total_minor: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallRow:
+    id: str
+    started_at: datetime
+    direction: str
+    status: str
+    remote_raw: str
+    remote_e164: str | None
+    contact_id: str | None
+    who: str
+    duration_s: int
+    agent: str
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _name(table: str, column: str, ref: str) -> str:
+    return f"COALESCE((SELECT {column} FROM {table} WHERE id = {ref}), '')"
+
+
+def opportunities() -> SqlListing[OpportunityRow]:
+    """Every opportunity, newest first."""
+    relation = f"""SELECT o.created_at AS k0, o.id AS k1, o.title, o.contact_id,
+        {_name("contact", "display_name", "o.contact_id")} AS contact,
+        {_name("stage", "name", "o.stage_id")} AS stage, o.budget_minor, o.currency,
+        o.expected_close, {_name("user_account", "name", "o.responsible_id")} AS responsible
+        FROM opportunity o"""
+    return SqlListing(
+        relation,
+        lambda r: OpportunityRow(
+            r["k1"],
+            r["title"],
+            r["contact_id"],
+            r["contact"],
+            r["stage"],
+            r["budget_minor"],
+            r["currency"],
+            _date(r["expected_close"]),
+            r["responsible"],
+        ),
+        descending=True,
+    )
+
+
+def invoices() -> SqlListing[InvoiceRow]:
+    """Every invoice, highest number first."""
+    relation = f"""SELECT i.number AS k0, i.id AS k1, i.client_id, i.issue_date, i.due_date,
+        i.status, i.total_minor, i.currency,
+        {_name("contact", "display_name", "i.client_id")} AS client FROM invoice i"""
+    return SqlListing(
+        relation,
+        lambda r: InvoiceRow(
+            r["k1"],
+            r["k0"],
+            r["client_id"],
+            r["client"],
+            _date(r["issue_date"]) or date.min,
+            _date(r["due_date"]),
+            r["status"],
+            r["total_minor"],
+            r["currency"],
+        ),
+        descending=True,
+    )
+
+
+def calls() -> SqlListing[CallRow]:
+    """Every call, most recent first."""
+    relation = f"""SELECT c.started_at AS k0, c.id AS k1, c.direction, c.status, c.remote_raw,
+        c.remote_e164, c.duration_s, COALESCE(c.person_id, c.contact_id) AS contact_id,
+        COALESCE(NULLIF({_name("contact", "display_name", "COALESCE(c.person_id, c.contact_id)")},
+                        ''), c.remote_name) AS who,
+        {_name("user_account", "name", "c.agent_id")} AS agent FROM call c"""
+    return SqlListing(
+        relation,
+        lambda r: CallRow(
+            r["k1"],
+            as_utc(r["k0"]) or datetime.min,
+            r["direction"],
+            r["status"],
+            r["remote_raw"],
+            r["remote_e164"],
+            r["contact_id"],
+            r["who"],
+            r["duration_s"],
+            r["agent"],
+        ),
+        descending=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    kind: str  # opportunity or invoice
+    id: str
+    label: str
+    contact_id: str | None
+
+
+def find_opportunities(session: Session, words: str, limit: int = 8) -> list[Found]:
+    """Opportunities whose title starts with ``words`` (ignoring case)."""
+    pattern = words.strip().replace("%", "").replace("_", "") + "%"
+    rows = session.execute(
+        text(
+            "SELECT id, title, contact_id FROM opportunity WHERE title LIKE :p ORDER BY title "
+            "LIMIT :n"
+        ),
+        {"p": pattern, "n": limit},
+    )
+    return [Found("opportunity", r[0], r[1], r[2]) for r in rows]
+
+
+def find_invoices(session: Session, number: str, limit: int = 8) -> list[Found]:
+    """Invoices whose number starts with ``number`` (``INV12`` or just ``12``)."""
+    digits = number.strip().upper()
+    rows = session.execute(
+        text(
+            "SELECT i.id, i.number || ' · ' || COALESCE(c.display_name, ''), i.client_id "
+            "FROM invoice i LEFT JOIN contact c ON c.id = i.client_id "
+            "WHERE i.number LIKE :p OR ltrim(substr(i.number, length(rtrim(i.number, "
+            "'0123456789')) + 1), '0') LIKE :d ORDER BY i.number LIMIT :n"
+        ),
+        {"p": digits + "%", "d": digits.lstrip("0") + "%", "n": limit},
+    )
+    return [Found("invoice", r[0], r[1], r[2]) for r in rows]

@@ -1,0 +1,102 @@
+"""Small lists the screens offer as choices, and the status bar's facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from .. import settings
+from ..text import fold
+from .common import as_utc
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """Everything a form or a filter offers, read once in one worker."""
+
+    users: tuple[Choice, ...]
+    contact_types: tuple[Choice, ...]
+    temperatures: tuple[Choice, ...]
+    task_categories: tuple[Choice, ...]
+    activity_categories: tuple[Choice, ...]
+    tags: tuple[Choice, ...]
+    me: str | None
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    user: str
+    server_url: str | None
+    last_success_at: datetime | None
+    last_error: str | None
+    pending: int
+
+
+def _pairs(session: Session, sql: str, **params: str) -> tuple[Choice, ...]:
+    return tuple(Choice(*r) for r in session.execute(text(sql), params))
+
+
+def categories(session: Session, scope: str) -> tuple[Choice, ...]:
+    return _pairs(
+        session,
+        "SELECT id, name FROM category WHERE scope = :scope ORDER BY position, name",
+        scope=scope,
+    )
+
+
+def choices(session: Session) -> Choices:
+    return Choices(
+        users=_pairs(session, "SELECT id, name FROM user_account WHERE active ORDER BY name"),
+        contact_types=categories(session, "contact_type"),
+        temperatures=categories(session, "temperature"),
+        task_categories=categories(session, "task_category"),
+        activity_categories=categories(session, "activity_category"),
+        tags=_pairs(session, "SELECT id, name FROM tag ORDER BY name"),
+        me=settings.local_identity(session).user_id,
+        region=str(settings.get(session, "default_region")),
+    )
+
+
+def sync_status(session: Session) -> SyncStatus:
+    """The local user, the sync row and the number of mutations not yet pushed."""
+    state = session.execute(
+        text(
+            "SELECT COALESCE(u.name, ''), s.server_url, s.last_success_at, s.last_error "
+            "FROM _sync_state s LEFT JOIN user_account u ON u.id = s.user_id LIMIT 1"
+        )
+    ).first()
+    pending = int(session.execute(text("SELECT count(*) FROM _outbox")).scalar_one())
+    if state is None:
+        return SyncStatus("", None, None, None, pending)
+    return SyncStatus(state[0], state[1], as_utc(state[2]), state[3], pending)
+
+
+def contact_opportunities(session: Session, contact_id: str) -> tuple[Choice, ...]:
+    """The opportunities a contact takes part in, for linking an activity or a task."""
+    return _pairs(
+        session,
+        "SELECT o.id, o.title FROM opportunity o WHERE o.contact_id = :cid "
+        "OR o.id IN (SELECT opportunity_id FROM opportunity_contact "
+        "WHERE contact_id = :cid) ORDER BY o.title",
+        cid=contact_id,
+    )
+
+
+def company_named(session: Session, name: str) -> Choice | None:
+    """The company whose name is ``name`` (ignoring case and accents), if just one is."""
+    found = _pairs(
+        session,
+        "SELECT id, display_name FROM contact WHERE kind = 'company' AND sort_key = :key LIMIT 2",
+        key=fold(name),
+    )
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,231 @@
+"""``POST /sync/push``: replay a client's mutations as its user (server side).
+
+One transaction per push, one savepoint per mutation. Ids at or below the
+client's last applied id are skipped (a retry changes nothing); a gap is
+refused whole. A mutation that is not allowed (read-only user, no access,
+invalid, or its record deleted meanwhile) is rolled back to its savepoint,
+recorded as rejected with its reason, and still advances the id, so one bad
+mutation never blocks the queue. The new last id commits with the effects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from ..store import settings
+from ..store.models import SyncChange, SyncClient, SyncEvent, SyncTouch
+from ..store.mutations import MutationError, apply
+from ..store.mutations.registry import Context, validate
+from . import events, serverdb
+from .protocol import MutationIn, MutationResult, PushRequest, PushResponse
+from .subset import Viewer, write_refusal
+from .tracking import Change, Tracker
+
+
+class SyncRefused(Exception):
+    """A request the server will not serve; ``status`` is the HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _t(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def lock_client(conn: Connection, client_id: str, user_id: str, now: datetime) -> Any:
+    """The client's row, locked; created for this user on first contact."""
+    t = _t(SyncClient)
+    row = conn.execute(select(t).where(t.c.client_id == client_id).with_for_update()).first()
+    if row is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(t).values(
+                        client_id=client_id, user_id=user_id, created_at=now, last_seen_at=now
+                    )
+                )
+        except IntegrityError:
+            pass  # another request registered it first: read theirs
+        row = conn.execute(select(t).where(t.c.client_id == client_id).with_for_update()).one()
+    if row.user_id != user_id:
+        raise SyncRefused(403, f"client {client_id} belongs to another user")
+    return row
+
+
+@dataclass
+class Journal:
+    """What a push did, written once at the end under the clock's lock."""
+
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    touched: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+    def event(
+        self, user_id: str, client_id: str | None, kind: str, payload: Any, at: datetime
+    ) -> None:
+        self.events.append(
+            {"user_id": user_id, "client_id": client_id, "kind": kind, "payload": payload, "at": at}
+        )
+
+    def write(self, conn: Connection, seq: int, user_id: str) -> None:
+        for row in self.changes:
+            row["seq"] = seq
+        if self.changes:
+            conn.execute(insert(_t(SyncChange)), self.changes)
+        if self.events:
+            conn.execute(insert(_t(SyncEvent)), self.events)
+        touches = [
+            {"user_id": user_id, "tbl": k[0], "row_id": k[1], "at": at}
+            for k, at in self.touched.items()
+        ]
+        serverdb.upsert(conn, _t(SyncTouch), touches, ["user_id", "tbl", "row_id"], ["at"])
+
+
+@dataclass
+class Pusher:
+    session: Session
+    viewer: Viewer
+    client_id: str
+    ctx: Context
+    journal: Journal = field(default_factory=Journal)
+
+    def run(self, m: MutationIn, tracker: Tracker) -> MutationResult:
+        conn = self.session.connection()
+        savepoint = self.session.begin_nested()
+        tracker.reset()
+        model: Any = None
+        try:
+            model = validate(m.name, m.args)
+            target = events.table_for(m.name)
+            rid = getattr(model, "id", None)
+            refusal = write_refusal(conn, self.viewer, target, str(rid)) if target and rid else None
+            if refusal:
+                raise MutationError(f"{m.name}: {refusal}")
+            found = events.conflicts(conn, m.name, model, self.client_id)
+            apply(self.session, self.ctx, m.name, model)
+            changes = tracker.finish()
+        except OperationalError:
+            raise  # the database is unwell: the whole push is retried later
+        except (MutationError, ValueError, IntegrityError) as exc:
+            savepoint.rollback()
+            self.session.expunge_all()
+            return self._rejected(conn, m, model, str(exc).splitlines()[0])
+        savepoint.commit()
+        self._applied(conn, m, changes, found)
+        return MutationResult(id=m.id, status="applied")
+
+    def _applied(
+        self, conn: Connection, m: MutationIn, changes: list[Change], found: list[dict[str, Any]]
+    ) -> None:
+        now, user = self.ctx.now, self.viewer.user_id
+        for c in changes:
+            self.journal.changes.append(
+                {
+                    "tbl": c.key[0],
+                    "row_id": c.key[1],
+                    "version": c.version,
+                    "op": c.op,
+                    "fields": c.fields,
+                    "user_id": user,
+                    "client_id": self.client_id,
+                    "mutation_id": m.id,
+                    "at": now,
+                }
+            )
+            if c.op == "put":
+                self.journal.touched[c.key] = now
+        for conflict in found:
+            conflict["mutation_id"] = m.id
+            self.journal.event(user, self.client_id, "conflict", conflict, now)
+        for follower, payload in events.notifications(conn, changes, user, now.isoformat()):
+            self.journal.event(follower, None, "notification", payload, now)
+
+    def _rejected(self, conn: Connection, m: MutationIn, model: Any, reason: str) -> MutationResult:
+        now, user = self.ctx.now, self.viewer.user_id
+        by = events.deleted_by(conn, m.name, model) if model is not None else None
+        if by is not None:
+            reason += f" (deleted by {by}; a delete wins over an update)"
+            table = events.table_for(m.name) or ""
+            self.journal.event(
+                user,
+                self.client_id,
+                "conflict",
+                {
+                    "mutation": m.name,
+                    "mutation_id": m.id,
+                    "tbl": table,
+                    "row_id": str(model.id),
+                    "field": "*",
+                    "mine": m.args,
+                    "theirs": None,
+                    "base_version": getattr(model, "base_version", None),
+                    "server_version": None,
+                    "by_user": by,
+                },
+                now,
+            )
+        self.journal.event(
+            user,
+            self.client_id,
+            "rejected",
+            {"mutation_id": m.id, "name": m.name, "args": m.args, "reason": reason},
+            now,
+        )
+        return MutationResult(id=m.id, status="rejected", reason=reason)
+
+
+def _check_order(todo: list[MutationIn], last: int) -> None:
+    for expected, m in enumerate(todo, start=last + 1):
+        if m.id != expected:
+            raise SyncRefused(
+                409,
+                f"mutation ids jump from {expected - 1} to {m.id}: "
+                f"the server has applied up to {last}; resend from {last + 1}",
+            )
+
+
+def push(
+    session: Session, viewer: Viewer, req: PushRequest, now: datetime
+) -> tuple[PushResponse, int | None]:
+    """Apply one push in the caller's transaction: what happened to each id, and
+    the clock value it took (None when it changed nothing)."""
+    conn = session.connection()
+    client = lock_client(conn, req.client_id, viewer.user_id, now)
+    ordered = sorted(req.mutations, key=lambda m: m.id)
+    todo = [m for m in ordered if m.id > client.last_mutation_id]
+    _check_order(todo, client.last_mutation_id)
+    results = [MutationResult(id=m.id, status="skipped") for m in ordered if m not in todo]
+    seq = None
+    if todo or req.viewed:
+        seq = serverdb.tick(conn)  # serialises writers from here to commit
+        ctx = Context(
+            user_id=viewer.user_id,
+            role=viewer.role,
+            now=now,
+            region=str(settings.get(session, "default_region")),
+        )
+        pusher = Pusher(session, viewer, req.client_id, ctx)
+        tracker = Tracker(session)
+        try:
+            results += [pusher.run(m, tracker) for m in todo]
+        finally:
+            tracker.close()
+        for tbl, rid in req.viewed:
+            pusher.journal.touched.setdefault((tbl, rid), now)
+        pusher.journal.write(conn, seq, viewer.user_id)
+    last = todo[-1].id if todo else client.last_mutation_id
+    t = _t(SyncClient)
+    conn.execute(
+        update(t)
+        .where(t.c.client_id == req.client_id)
+        .values(last_mutation_id=last, last_seen_at=now)
+    )
+    return PushResponse(last_mutation_id=last, results=results), seq

@@ -1,0 +1,251 @@
+"""The client's replica: applying a pull's patch and rebasing pending edits.
+
+A page of a pull is applied in one transaction: records put or deleted,
+acknowledged outbox entries dropped, events stored, and the mutations still
+pending re-run on top (rebase), so a local edit never vanishes while it is in
+flight. For the rebase to be exact, the records those pending mutations
+changed must be back at the server's state first: the client finds them by
+comparing each record's version with the one the server last sent
+(``_sync_base``) and asks for them in the pull (``refresh``).
+
+The replica holds a subset: a row may point at a record this user may not
+see (an activity's private contact). So patches are applied on a connection
+with SQLite's foreign keys off; integrity is the server's job, and a
+dangling reference is expected here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Engine, Table, and_, delete, event, exists, func, or_, select
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+from sqlmodel import select as sqlselect
+
+from ..store.db import Store, make_engine
+from ..store.models import (
+    OutboxEntry,
+    SyncBase,
+    SyncConflict,
+    SyncNotification,
+    SyncRejected,
+    SyncState,
+    utcnow,
+)
+from ..store.mutations import MutationError, apply
+from . import schema
+from .protocol import Del, Event, PullResponse, Put
+from .schema import Key
+
+_CHUNK = 500
+_EVENT_TABLES = {
+    "rejected": SyncRejected,
+    "conflict": SyncConflict,
+    "notification": SyncNotification,
+}
+
+
+def _t(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _foreign_keys_off(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA foreign_keys=OFF")
+
+
+@cache
+def patch_engine(path: Path) -> Engine:
+    """A writer on the store whose connections do not enforce foreign keys."""
+    engine = make_engine(path, immediate=True)
+    event.listen(engine, "connect", _foreign_keys_off)  # runs after the store's own
+    return engine
+
+
+def dirty(session: Session) -> list[Key]:
+    """Records changed locally since the server last sent them."""
+    base = _t(SyncBase)
+    found: list[Key] = []
+    conn = session.connection()
+    for name, root in schema.roots().items():
+        on = and_(base.c.tbl == name, base.c.row_id == root.pk)
+        changed = (
+            select(root.pk)
+            .select_from(root.table.outerjoin(base, on))
+            .where(or_(base.c.version.is_(None), base.c.version != root.table.c.version))
+        )
+        gone = select(base.c.row_id).where(
+            base.c.tbl == name, ~exists().where(root.pk == base.c.row_id)
+        )
+        found += [(name, str(r[0])) for r in conn.execute(changed)]
+        found += [(name, str(r[0])) for r in conn.execute(gone)]
+    return found
+
+
+Cascades = dict[str, list[tuple[str, str]]]
+
+
+def _cascades(conn: Any) -> Cascades:
+    """Tables outside the models (search indexes) whose rows go with a record.
+
+    The database would cascade those deletes itself, but not with foreign
+    keys off, so the replica does it by hand.
+    """
+    synced = set(schema.roots()) | set(schema.child_tables())
+    found: dict[str, list[tuple[str, str]]] = {}
+    names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    for (table,) in names.all():
+        if table in synced:
+            continue
+        for fk in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")').mappings():
+            if fk["on_delete"] == "CASCADE" and fk["table"] in schema.roots():
+                found.setdefault(fk["table"], []).append((table, fk["from"]))
+    return found
+
+
+def _cascade(conn: Any, cascades: Cascades, name: str, ids: list[str] | None) -> None:
+    for table, column in cascades.get(name, []):
+        if ids is None:
+            conn.exec_driver_sql(f'DELETE FROM "{table}"')
+        else:
+            marks = ", ".join("?" * len(ids))
+            conn.exec_driver_sql(f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})',
+                                 tuple(ids))
+
+
+def _wipe(conn: Any, cascades: Cascades) -> None:
+    for name, root in schema.roots().items():
+        _cascade(conn, cascades, name, None)
+        for child in root.children:
+            conn.execute(delete(child.table))
+        conn.execute(delete(root.table))
+    conn.execute(delete(_t(SyncBase)))
+
+
+def _delete(conn: Any, cascades: Cascades, name: str, ids: list[str]) -> None:
+    root = schema.roots()[name]
+    _cascade(conn, cascades, name, ids)
+    for child in root.children:
+        conn.execute(delete(child.table).where(child.parent_col.in_(ids)))
+    conn.execute(delete(root.table).where(root.pk.in_(ids)))
+    base = _t(SyncBase)
+    conn.execute(delete(base).where(base.c.tbl == name, base.c.row_id.in_(ids)))
+
+
+def _put(conn: Any, name: str, puts: list[Put]) -> None:
+    root = schema.roots()[name]
+    _delete_children(conn, root, [p.id for p in puts])
+    rows = [schema.load_row(root.table, p.row) for p in puts]
+    stmt = insert(root.table)
+    changing = {c.name: stmt.excluded[c.name] for c in root.table.columns if not c.primary_key}
+    for row_keys in {tuple(sorted(r)) for r in rows}:  # one statement per column set
+        same = [r for r in rows if tuple(sorted(r)) == row_keys]
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[root.pk], set_={k: v for k, v in changing.items() if k in row_keys}
+        )
+        conn.execute(upsert, same)
+    for child in root.children:
+        kids = [
+            schema.load_row(child.table, c)
+            for p in puts
+            for c in p.children.get(child.table.name, [])
+        ]
+        if kids:
+            conn.execute(insert(child.table).prefix_with("OR REPLACE"), kids)
+    base = insert(_t(SyncBase))
+    conn.execute(
+        base.on_conflict_do_update(
+            index_elements=["tbl", "row_id"], set_={"version": base.excluded.version}
+        ),
+        [{"tbl": name, "row_id": p.id, "version": p.version} for p in puts],
+    )
+
+
+def _delete_children(conn: Any, root: schema.Root, ids: list[str]) -> None:
+    for child in root.children:
+        conn.execute(delete(child.table).where(child.parent_col.in_(ids)))
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def apply_patch(conn: Any, patch: list[Put | Del], reset: bool) -> None:
+    cascades = _cascades(conn)
+    if reset:
+        _wipe(conn, cascades)
+    dels: dict[str, list[str]] = {}
+    puts: dict[str, list[Put]] = {}
+    for entry in patch:
+        if entry.tbl not in schema.roots():
+            continue  # a table this (older) client does not know
+        if isinstance(entry, Del):
+            dels.setdefault(entry.tbl, []).append(entry.id)
+        else:
+            puts.setdefault(entry.tbl, []).append(entry)
+    for name, ids in dels.items():
+        for chunk in _chunks(ids):
+            _delete(conn, cascades, name, chunk)
+    for name, items in puts.items():
+        for chunk in _chunks(items):
+            _put(conn, name, chunk)
+
+
+def store_events(conn: Any, events: list[Event]) -> None:
+    for e in events:
+        table = _t(_EVENT_TABLES[e.kind])
+        values = {k: v for k, v in e.payload.items() if k in table.c}
+        if e.kind == "conflict":
+            values["name"] = e.payload.get("mutation", "")
+        values.update(seq=e.seq, at=datetime.fromisoformat(e.at))
+        conn.execute(insert(table).prefix_with("OR IGNORE"), values)
+
+
+def rebase(session: Session, store: Store) -> int:
+    """Re-run still-pending mutations on top of the server's state; count them."""
+    ctx = store.context(session)
+    pending = session.exec(sqlselect(OutboxEntry).order_by(col(OutboxEntry.mutation_id))).all()
+    for entry in pending:
+        savepoint = session.begin_nested()
+        try:
+            apply(session, ctx, entry.name, entry.args)
+            session.flush()
+            savepoint.commit()
+        except (MutationError, ValueError, IntegrityError):
+            savepoint.rollback()  # the server will refuse it too, and say why
+    return len(pending)
+
+
+def apply_page(store: Store, resp: PullResponse, outbox_mark: int) -> int | None:
+    """Apply one pull page; returns pending count, or None if local writes raced it."""
+    with Session(patch_engine(store.path)) as session, session.begin():
+        conn = session.connection()
+        newest = conn.execute(select(func.max(_t(OutboxEntry).c.mutation_id))).scalar() or 0
+        if newest != outbox_mark:
+            session.rollback()
+            return None  # a local write landed after the refresh list was made
+        apply_patch(conn, resp.patch, resp.reset)
+        outbox = _t(OutboxEntry)
+        conn.execute(delete(outbox).where(outbox.c.mutation_id <= resp.last_mutation_id))
+        store_events(conn, resp.events)
+        _advance(session, resp)
+        pending = rebase(session, store)
+        state = session.exec(sqlselect(SyncState)).one()
+        state.pending = pending
+        return pending
+
+
+def _advance(session: Session, resp: PullResponse) -> None:
+    state = session.exec(sqlselect(SyncState)).one()
+    state.cookie, state.clock, state.user_id = resp.cookie, resp.clock, resp.user_id
+    state.last_acked_id = max(state.last_acked_id, resp.last_mutation_id)
+    if resp.events:
+        state.events_after = max(state.events_after, max(e.seq for e in resp.events))
+    state.last_success_at = utcnow()
+    session.flush()

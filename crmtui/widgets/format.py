@@ -1,0 +1,37 @@
+"""How values read on screen: local times, money in the user's locale, phones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from babel.numbers import format_currency
+
+from ..store.money import Money, MoneyError
+from ..store.phones import format_for_display
+
+
+def when(value: datetime | None, tz: tzinfo | None) -> str:
+    """``2026-03-14 09:30`` in the user's time zone; blank for no time."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def money(minor: int | None, currency: str | None, locale: str) -> str:
+    if minor is None or not currency:
+        return ""
+    try:
+        return format_currency(Money(minor, currency).amount, currency, locale=locale)
+    except (MoneyError, ValueError):
+        return f"{minor} {currency}"
+
+
+def phone(raw: str, e164: str | None, region: str) -> str:
+    return format_for_display(raw, e164, region) if raw else ""
+
+
+def duration(seconds: int) -> str:
+    minutes, secs = divmod(max(0, seconds), 60)
+    return f"{minutes}:{secs:02d}"

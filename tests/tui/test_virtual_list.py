@@ -1,0 +1,89 @@
+"""The virtual list reads only blocks it shows, and lands on the right rows when
+it jumps (anchor + short walk) as well as when it scrolls (previous block's key).
+Small blocks and anchor strides make both paths run on a few dozen rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+
+from crmtui.store import Store
+from crmtui.store.queries.contact_list import ContactListing, SearchListing
+from crmtui.store.queries.contacts import ContactRow
+from crmtui.widgets.virtual_list import Column, VirtualList
+
+from .conftest import settle
+
+N = 63
+
+
+class ListApp(App[None]):
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        yield VirtualList[ContactRow](self.store, [Column("Name", 20, lambda r: r.display_name)],
+                                      block=5, step=20)
+
+    def on_mount(self) -> None:
+        self.query_one(VirtualList).show(ContactListing())
+
+
+def expected(n: int) -> str:
+    return f"Person {n:03d}"
+
+
+def seed(store: Store) -> None:
+    store.mutate_many([("contact.create", {"first_name": "Person", "last_name": f"{i:03d}"})
+                       for i in reversed(range(N))])
+
+
+async def visible(pilot: Any) -> list[str]:
+    await settle(pilot)
+    widget = pilot.app.query_one(VirtualList)
+    return [widget.render_line(y).text.strip() for y in range(1, widget.size.height)]
+
+
+async def test_jumping_and_paging_land_on_the_right_rows(store):
+    seed(store)
+    app = ListApp(store)
+    async with app.run_test(size=(40, 12)) as pilot:
+        widget = app.query_one(VirtualList)
+        rows = await visible(pilot)
+        assert widget.total == N
+        assert rows[:3] == [expected(0), expected(1), expected(2)]
+
+        await pilot.press("end")
+        rows = await visible(pilot)
+        assert widget.current.display_name == expected(N - 1)
+        assert rows[-1] == expected(N - 1)
+        assert widget.row_at(25) is None  # the middle was never read
+
+        widget.cursor = 41  # a jump into blocks never read: anchors, then a walk
+        rows = await visible(pilot)
+        assert widget.current.display_name == expected(41)
+
+        await pilot.press("pagedown")
+        rows = await visible(pilot)
+        assert widget.current.display_name == expected(41 + widget.size.height - 1)
+        assert rows == sorted(rows)
+
+
+async def test_a_search_listing_grows_as_the_cursor_nears_its_end(store):
+    seed(store)
+    app = ListApp(store)
+    async with app.run_test(size=(40, 12)) as pilot:
+        widget = app.query_one(VirtualList)
+        widget.show(SearchListing("person"))
+        await visible(pilot)
+        first = widget.total
+        assert first < N  # what the screen shows, a page ahead, and a "more" row
+        await pilot.press("pagedown", "pagedown")
+        await visible(pilot)
+        assert widget.total > first
+        for _ in range(20):
+            await pilot.press("end")
+            await visible(pilot)
+        assert widget.total == N
