@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from textual import work
 from textual.app import App
 from textual.screen import ModalScreen
@@ -42,6 +43,7 @@ SCREENS = {
     "calls": CallsScreen,
 }
 REMINDER_SECONDS = 30.0
+SQLITE_HEAP_LIMIT = 32 * 2**20
 
 
 class CrmApp(ReportsWorkerErrors, App[None]):
@@ -94,7 +96,8 @@ class CrmApp(ReportsWorkerErrors, App[None]):
                 severity="warning",
                 timeout=10,
             )
-        self.set_keymap({k: str(v) for k, v in keymap.items() if k not in unknown})
+        if keymap:  # setting even an empty keymap redraws every footer
+            self.set_keymap({k: str(v) for k, v in keymap.items() if k not in unknown})
         theme = config.get("theme")
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -115,6 +118,10 @@ class CrmApp(ReportsWorkerErrors, App[None]):
     @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
     def _read_settings(self) -> None:
         with self.store.read() as session:
+            # SQLite's page caches (one per pooled connection, 64 MB each) would fill
+            # up scanning a million-row index; in the app, all of them together stay
+            # under this (process-wide) limit, and the OS keeps the file cached anyway.
+            session.execute(text(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT}"))
             values = store_settings.all_settings(session)
         self.ctx.region = str(values["default_region"])
         self.ctx.locale = str(values["locale"])

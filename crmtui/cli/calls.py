@@ -190,7 +190,7 @@ def back(
     target: str = typer.Argument(..., help="A call's id, or a number."),
     agent: str | None = typer.Option(None, "--agent", help="Who calls (default: you)."),
 ) -> None:
-    """Call back: log an outbound attempt and run [telephony] dial_command."""
+    """Call back: log an outbound attempt and run the config file's telephony dial_command."""
     try:
         config = load_config()
     except ConfigError as exc:

@@ -28,8 +28,13 @@ def _progress(total: int) -> Iterator[Callable[[str, int], None] | None]:
     if not common.err_console.is_terminal:
         yield None
         return
-    columns = (SpinnerColumn(), TextColumn("{task.description:<16}"), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description:<16}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=common.err_console) as bar:
         task = bar.add_task("contacts", total=total)
 
@@ -43,12 +48,15 @@ def _progress(total: int) -> Iterator[Callable[[str, int], None] | None]:
 
 
 def demo(
-    contacts: int = typer.Option(2000, "--contacts", "-n", min=1, max=5_000_000,
-                                 help="How many people and companies."),
+    contacts: int = typer.Option(
+        2000, "--contacts", "-n", min=1, max=5_000_000, help="How many people and companies."
+    ),
     seed: int = typer.Option(7, "--seed", help="The same seed builds the same data."),
-    region: str = typer.Option("FR", "--region",
-                               help="The store's region (FR, PL or GB): its numbers are "
-                                    "typed in national format."),
+    region: str = typer.Option(
+        "FR",
+        "--region",
+        help="The store's region (FR, PL or GB): its numbers are typed in national format.",
+    ),
     open_app: bool = typer.Option(False, "--open", help="Open the app on the store afterwards."),
 ) -> None:
     """Fill a new store with demo data: French, Polish and British contacts and a year of

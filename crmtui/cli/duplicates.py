@@ -17,17 +17,31 @@ def find(as_json: bool = typer.Option(False, "--json", help="JSON for scripts.")
     The first contact of a group (the oldest) is the one a merge keeps."""
     with common.store(create=False) as st, st.read() as session:
         groups = find_groups(session)
-    rows = [(n, "keep" if i == 0 else "merge", m.id, m.display_name, m.company,
-             "; ".join(g.reasons) if i == 0 else "")
-            for n, g in enumerate(groups, 1) for i, m in enumerate(g.members)]
-    common.print_rows(("group", "role", "id", "name", "company", "reason"), rows,
-                      as_json=as_json, title=f"{len(groups)} group(s) of likely duplicates")
+    rows = [
+        (
+            n,
+            "keep" if i == 0 else "merge",
+            m.id,
+            m.display_name,
+            m.company,
+            "; ".join(g.reasons) if i == 0 else "",
+        )
+        for n, g in enumerate(groups, 1)
+        for i, m in enumerate(g.members)
+    ]
+    common.print_rows(
+        ("group", "role", "id", "name", "company", "reason"),
+        rows,
+        as_json=as_json,
+        title=f"{len(groups)} group(s) of likely duplicates",
+    )
 
 
 @app.command("merge")
 def merge(
     contact_id: str | None = typer.Argument(
-        None, help="Any contact of the group to merge (see `duplicates find`)."),
+        None, help="Any contact of the group to merge (see `duplicates find`)."
+    ),
     all_: bool = typer.Option(False, "--all", help="Merge every group."),
     keep: str | None = typer.Option(None, "--keep", help="The contact to keep (default: oldest)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would merge; change nothing."),

@@ -11,8 +11,9 @@ import typer
 from ..exchange.export import ENTITIES, ExportError, export, formats_for
 from . import common
 
-app = typer.Typer(help="Write records to CSV, JSON, xlsx, vCard or iCalendar.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Write records to CSV, JSON, xlsx, vCard or iCalendar.", no_args_is_help=True
+)
 
 
 def _command(entity: str) -> Callable[..., None]:
@@ -38,8 +39,9 @@ def run(entity: str, fmt: str, output: Path) -> None:
     with common.store(create=False) as st:
         try:
             with common.err_console.status(f"exporting {entity}...") as status:
-                count = export(st, entity, fmt, output,
-                               progress=lambda n: status.update(f"{n:,} {entity}..."))
+                count = export(
+                    st, entity, fmt, output, progress=lambda n: status.update(f"{n:,} {entity}...")
+                )
         except (ExportError, OSError) as exc:
             common.fail(str(exc))
     common.err_console.print(f"{count:,} {entity} written to {output}", highlight=False)

@@ -47,9 +47,12 @@ class OnDuplicate(StrEnum):
 
 
 FILE = typer.Argument(..., help="The file to import.", exists=False)
-DUP = typer.Option(OnDuplicate.skip, "--on-duplicate",
-                   help="What a duplicate row does: skip it, update the stored record, or "
-                        "create a new one anyway.")
+DUP = typer.Option(
+    OnDuplicate.skip,
+    "--on-duplicate",
+    help="What a duplicate row does: skip it, update the stored record, or "
+    "create a new one anyway.",
+)
 DRY = typer.Option(False, "--dry-run", help="Say what would happen; change nothing.")
 REJECTS = typer.Option(None, "--rejects", help="Write rejected rows (line, reason, row) here.")
 MAP = typer.Option([], "--map", help='"Column=field" for a column not recognised. Repeatable.')
@@ -57,9 +60,15 @@ SHOWN = 20  # rejected rows and warnings listed on the terminal; the rest are co
 
 
 @app.command("contacts")
-def contacts(file: Path = FILE, on_duplicate: OnDuplicate = DUP, dry_run: bool = DRY,
-             rejects: Path | None = REJECTS, map_: list[str] = MAP) -> None:
+def contacts(
+    file: Path = FILE,
+    on_duplicate: OnDuplicate = DUP,
+    dry_run: bool = DRY,
+    rejects: Path | None = REJECTS,
+    map_: list[str] = MAP,
+) -> None:
     """Import people and companies from CSV (ours, Google, Outlook...) or vCard."""
+
     def opener() -> Opened:
         return open_contacts(file, parse_map_options(map_))
 
@@ -67,10 +76,19 @@ def contacts(file: Path = FILE, on_duplicate: OnDuplicate = DUP, dry_run: bool =
 
 
 def _records(family: str) -> Callable[..., None]:
-    def command(file: Path = FILE, on_duplicate: OnDuplicate = DUP, dry_run: bool = DRY,
-                rejects: Path | None = REJECTS, map_: list[str] = MAP) -> None:
-        run(lambda: open_records_csv(file, family, map_),
-            lambda o: records_handler(o, family, on_duplicate.value), dry_run, rejects)
+    def command(
+        file: Path = FILE,
+        on_duplicate: OnDuplicate = DUP,
+        dry_run: bool = DRY,
+        rejects: Path | None = REJECTS,
+        map_: list[str] = MAP,
+    ) -> None:
+        run(
+            lambda: open_records_csv(file, family, map_),
+            lambda o: records_handler(o, family, on_duplicate.value),
+            dry_run,
+            rejects,
+        )
 
     command.__doc__ = f"Import {family} from CSV (the columns of `crmtui export {family}`)."
     return command
@@ -80,8 +98,12 @@ for _family in ("activities", "tasks", "opportunities"):
     app.command(_family)(_records(_family))
 
 
-def run(opener: Callable[[], Opened], make_handler: Callable[[Opened], Handler],
-        dry_run: bool, rejects: Path | None) -> None:
+def run(
+    opener: Callable[[], Opened],
+    make_handler: Callable[[Opened], Handler],
+    dry_run: bool,
+    rejects: Path | None,
+) -> None:
     """Open, import with a progress bar, print the summary, exit with its code."""
     try:
         opened = opener()
@@ -95,8 +117,9 @@ def run(opener: Callable[[], Opened], make_handler: Callable[[Opened], Handler],
         def tick(summary: Summary, done: int) -> None:
             bar.update(task, completed=done, rows=summary.rows)
 
-        summary = import_opened(st, opened, make_handler(opened), dry_run=dry_run,
-                                rejects_path=rejects, progress=tick)
+        summary = import_opened(
+            st, opened, make_handler(opened), dry_run=dry_run, rejects_path=rejects, progress=tick
+        )
     report(summary, dry_run=dry_run, rejects=rejects)
     raise typer.Exit(common.PARTIAL if summary.counts["rejected"] else common.OK)
 
@@ -112,11 +135,17 @@ class _RowRate(ProgressColumn):
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
         TextColumn("{task.fields[rows]:,} rows"),
-        _RowRate(), TimeElapsedColumn(), TextColumn("ETA"),
-        TimeRemainingColumn(), console=common.err_console,
-        disable=not common.err_console.is_terminal, transient=False,
+        _RowRate(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=common.err_console,
+        disable=not common.err_console.is_terminal,
+        transient=False,
     )
 
 
@@ -135,8 +164,7 @@ def report(summary: Summary, *, dry_run: bool, rejects: Path | None) -> None:
 
 def _listing(what: str, items: list[tuple[int, str]], total: int) -> None:
     for line, message in items[:SHOWN]:
-        common.err_console.print(f"line {line}: {what}: {message}", highlight=False,
-                                 markup=False)
+        common.err_console.print(f"line {line}: {what}: {message}", highlight=False, markup=False)
     if total > SHOWN:
         common.err_console.print(f"... and {total - SHOWN} more ({what})", highlight=False)
 

@@ -18,6 +18,8 @@ from . import report as report_cli
 from . import serve as serve_cli
 from . import server as server_cli
 from . import sync as sync_cli
+from . import tasks as tasks_cli
+from . import telephony as telephony_cli
 
 app = typer.Typer(
     name="crmtui",
@@ -27,6 +29,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(contacts.app, name="contacts", rich_help_panel="Records")
+app.add_typer(tasks_cli.app, name="tasks", rich_help_panel="Records")
 app.add_typer(calls_cli.app, name="calls", rich_help_panel="Records")
 app.add_typer(duplicates_cli.app, name="duplicates", rich_help_panel="Records")
 app.add_typer(opportunities_cli.app, name="opportunities", rich_help_panel="Records")
@@ -34,6 +37,7 @@ app.add_typer(invoices_cli.app, name="invoices", rich_help_panel="Records")
 app.add_typer(imports_cli.app, name="import", rich_help_panel="Exchange")
 app.add_typer(export_cli.app, name="export", rich_help_panel="Exchange")
 app.add_typer(report_cli.app, name="report", rich_help_panel="Exchange")
+app.add_typer(telephony_cli.app, name="telephony", rich_help_panel="Telephony")
 app.command("demo", rich_help_panel="Setup")(demo.demo)
 app.command("sync", rich_help_panel="Sync")(sync_cli.sync)
 app.command("serve", rich_help_panel="Sync")(serve_cli.serve)

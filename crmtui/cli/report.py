@@ -51,5 +51,6 @@ def run(name: str, start: date, end: date, users: list[str], output: Path) -> No
         write_report(report, output)
     except OSError as exc:
         common.fail(f"{output}: {exc.strerror or exc}")
-    common.err_console.print(f"{report.title} ({report.period}) written to {output}",
-                             highlight=False)
+    common.err_console.print(
+        f"{report.title} ({report.period}) written to {output}", highlight=False
+    )

@@ -5,6 +5,10 @@ the same company) does: ``skip`` leaves the stored contact alone, ``update``
 fills it with what the file adds, ``create`` adds the row as a new contact
 anyway. A row whose own id is already stored (our own export, or a file
 imported before) is never created twice, whatever the policy.
+
+A row that carries its id (our own export) is matched by that id only: it
+*is* that record, so a store's contacts come back as they were, including
+those that share a number or an e-mail. ``crmtui duplicates`` finds those.
 """
 
 from __future__ import annotations
@@ -61,15 +65,18 @@ class ContactImporter:
         if args["kind"] == "person":
             args["company_id"] = self._company(session, ctx, data, also)
         new_id = data.id or imported_id(self.digest, record.line)
-        outcome = self._place(session, ctx, new_id, args)
+        outcome = self._place(session, ctx, new_id, args, given_id=data.id is not None)
         outcome.warnings[:0] = data.warnings
         outcome.also[:0] = also
         return outcome
 
-    def _place(self, session: Session, ctx: Context, new_id: str, args: dict[str, Any]) -> Outcome:
+    def _place(
+        self, session: Session, ctx: Context, new_id: str, args: dict[str, Any], given_id: bool
+    ) -> Outcome:
+        match: tuple[str, str] | None = None
         if session.get(Contact, new_id) is not None:
-            match: tuple[str, str] | None = (new_id, "same id")
-        else:
+            match = (new_id, "same id")
+        elif not given_id:
             match = match_contact(session, _candidate(args, ctx.region))
         if match is None or (self.policy == "create" and match[1] != "same id"):
             run_in(session, ctx, "contact.create", {**args, "id": new_id})

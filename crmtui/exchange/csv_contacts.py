@@ -96,8 +96,11 @@ class ContactRowMapper:
             self._apply(data, target[:-1] + ":work", value, {}, addresses)
         elif target == "tags":
             # Foreign files list tags with commas too ("Clients, VIP").
-            parts = self.split(value if self.own else value.replace(",", ";"))
-            data.tags.extend(t for t in parts if not t.startswith("* "))
+            if self.own:
+                data.tags.extend(self.split(value))
+            else:  # Google's system labels ("* myContacts") are not tags
+                parts = split_values(value.replace(",", ";"))
+                data.tags.extend(t for t in parts if not t.startswith("* "))
         elif target == "social":
             data.social = _social(value)
         elif target == "other_addresses":

@@ -84,7 +84,7 @@ def import_opened(
     dry_run: bool = False,
     rejects_path: Path | None = None,
     progress: Callable[[Summary, int], None] | None = None,
-    batch_size: int = 500,
+    batch_size: int = 200,
 ) -> Summary:
     """Run the import of an opened file; ``progress`` gets the bytes read so far."""
     rejects = RejectsFile(rejects_path, opened.source.header) if rejects_path else None

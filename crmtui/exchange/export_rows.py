@@ -9,14 +9,12 @@ currency, references both as id and as the name a person reads.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from ..store.money import exponent
@@ -49,7 +47,6 @@ class ContactOut:
     tags: list[str] = field(default_factory=list)
 
 
-_SCALAR_FIELDS = [f.name for f in fields(ContactOut)][:15]
 _CONTACTS = """
 SELECT c.id, c.kind, c.first_name, c.last_name, c.company_name, c.display_name,
   COALESCE(co.display_name, ''), c.company_id, c.title, c.website, c.description,
@@ -57,22 +54,27 @@ SELECT c.id, c.kind, c.first_name, c.last_name, c.company_name, c.display_name,
   c.social, c.sort_key
 FROM contact c LEFT JOIN contact co ON co.id = c.company_id
 LEFT JOIN category t ON t.id = c.type_id
-WHERE (c.kind, c.sort_key, c.id) > (:k0, :k1, :k2)
-ORDER BY c.kind, c.sort_key, c.id LIMIT :limit
+WHERE (c.kind, c.sort_key, c.id) > (?, ?, ?)
+ORDER BY c.kind, c.sort_key, c.id LIMIT ?
 """
+
+
+def _cursor(session: Session) -> Any:
+    """The session's own SQLite cursor: exports read millions of rows, and
+    going around SQLAlchemy's statement layer makes them several times faster."""
+    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
 
 
 def contacts(session: Session) -> Iterator[ContactOut]:
     """Every contact with its phones, e-mails, addresses and tags."""
+    cur = _cursor(session)
     key: tuple[str, str, str] = ("", "", "")
     while True:
-        rows = session.execute(
-            text(_CONTACTS), {"k0": key[0], "k1": key[1], "k2": key[2], "limit": PAGE}
-        ).all()
+        rows = cur.execute(_CONTACTS, (*key, PAGE)).fetchall()
         if not rows:
             return
         page = [_contact(r) for r in rows]
-        _fill_children(session, {c.id: c for c in page})
+        _fill_children(cur, {c.id: c for c in page})
         yield from page
         last = rows[-1]
         key = (last[1], last[16], last[0])
@@ -80,49 +82,33 @@ def contacts(session: Session) -> Iterator[ContactOut]:
 
 def _contact(r: Any) -> ContactOut:
     social = r[15] if isinstance(r[15], dict) else json.loads(r[15] or "{}")
-    return ContactOut(**dict(zip(_SCALAR_FIELDS, r[:15], strict=True)), social=social)
+    return ContactOut(*r[:15], social)  # type: ignore[call-arg]  # 15 scalars, in order
 
 
-def _fill_children(session: Session, by_id: dict[str, ContactOut]) -> None:
-    params = {f"i{n}": v for n, v in enumerate(by_id)}
-    marks = ", ".join(f":{k}" for k in params)
-    for cid, label, raw in session.execute(
-        text(
-            f"SELECT contact_id, label, raw FROM contact_phone WHERE contact_id IN ({marks}) "
-            "ORDER BY contact_id, position"
-        ),
-        params,
-    ):
+_CHILDREN = {
+    "phones": "SELECT contact_id, label, raw FROM contact_phone WHERE contact_id IN ({}) "
+    "ORDER BY contact_id, position",
+    "emails": "SELECT contact_id, label, address FROM contact_email WHERE contact_id IN ({}) "
+    "ORDER BY contact_id, position",
+    "addresses": "SELECT contact_id, label, street, postcode, city, region, country "
+    "FROM contact_address WHERE contact_id IN ({}) ORDER BY contact_id, position",
+    "tags": "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+    "WHERE ct.contact_id IN ({}) ORDER BY ct.contact_id, t.name",
+}
+_ADDRESS_KEYS = ("label", "street", "postcode", "city", "region", "country")
+
+
+def _fill_children(cur: Any, by_id: dict[str, ContactOut]) -> None:
+    ids = list(by_id)
+    marks = ",".join("?" * len(ids))
+    for cid, label, raw in cur.execute(_CHILDREN["phones"].format(marks), ids):
         by_id[cid].phones.append((label, raw))
-    for cid, label, address in session.execute(
-        text(
-            f"SELECT contact_id, label, address FROM contact_email WHERE contact_id IN ({marks}) "
-            "ORDER BY contact_id, position"
-        ),
-        params,
-    ):
+    for cid, label, address in cur.execute(_CHILDREN["emails"].format(marks), ids):
         by_id[cid].emails.append((label, address))
-    for row in session.execute(
-        text(
-            "SELECT contact_id, label, street, postcode, city, region, country FROM "
-            f"contact_address WHERE contact_id IN ({marks}) ORDER BY contact_id, position"
-        ),
-        params,
-    ).mappings():
-        by_id[row["contact_id"]].addresses.append(
-            {k: v for k, v in row.items() if k != "contact_id"}
-        )
-    tags: dict[str, list[str]] = defaultdict(list)
-    for cid, name in session.execute(
-        text(
-            "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
-            f"WHERE ct.contact_id IN ({marks}) ORDER BY t.name"
-        ),
-        params,
-    ):
-        tags[cid].append(name)
-    for cid, names in tags.items():
-        by_id[cid].tags = names
+    for cid, *parts in cur.execute(_CHILDREN["addresses"].format(marks), ids):
+        by_id[cid].addresses.append(dict(zip(_ADDRESS_KEYS, parts, strict=True)))
+    for cid, name in cur.execute(_CHILDREN["tags"].format(marks), ids):
+        by_id[cid].tags.append(name)
 
 
 def contact_row(c: ContactOut) -> list[str]:
@@ -169,10 +155,13 @@ class Table:
 
 
 def table_rows(session: Session, table: Table) -> Iterator[list[Any]]:
+    cur = _cursor(session)
+    sql = table.sql.format(where="x.id > ?") + " ORDER BY x.id LIMIT ?"
     after = ""
     while True:
-        sql = table.sql.format(where="x.id > :after") + " ORDER BY x.id LIMIT :limit"
-        rows = session.execute(text(sql), {"after": after, "limit": PAGE}).mappings().all()
+        cur.execute(sql, (after, PAGE))
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         if not rows:
             return
         for row in rows:

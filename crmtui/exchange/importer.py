@@ -34,6 +34,7 @@ from .contact_data import RowRejected
 from .source import Record
 
 _IMPORT_NS = uuid.UUID("6d1c7f0e-2f5b-4c39-8a8e-3e2b1f0a9d47")
+TICK = 50  # records between progress reports
 KEEP = 1000  # messages kept for the summary; the rejects file holds every row
 ACTIONS = ("created", "updated", "unchanged", "skipped", "rejected")
 
@@ -122,6 +123,7 @@ def _batch(
     handler: Handler,
     summary: Summary,
     rejects: RejectsFile | None,
+    progress: Progress | None,
 ) -> None:
     for record in records:
         outcome = _apply(session, ctx, record, handler)
@@ -135,6 +137,8 @@ def _batch(
                 summary.rejected.append((record.line, outcome.reason))
             if rejects is not None:
                 rejects.add(record, outcome.reason)
+        if progress and summary.rows % TICK == 0:
+            progress(summary)
     session.expunge_all()  # everything is flushed; keep memory flat
 
 
@@ -144,7 +148,7 @@ def run_import(
     handler: Handler,
     *,
     dry_run: bool = False,
-    batch_size: int = 500,
+    batch_size: int = 200,
     rejects: RejectsFile | None = None,
     progress: Progress | None = None,
 ) -> Summary:
@@ -155,15 +159,15 @@ def run_import(
         with _transaction(store, commit=False) as session:
             ctx = store.context(session)
             for batch in batches:
-                _batch(session, ctx, batch, handler, summary, rejects)
-                if progress:
-                    progress(summary)
+                _batch(session, ctx, batch, handler, summary, rejects, progress)
+        if progress:
+            progress(summary)
         return summary
     for batch in batches:
         with _transaction(store, commit=True) as session:
-            _batch(session, store.context(session), batch, handler, summary, rejects)
-        if progress:
-            progress(summary)
+            _batch(session, store.context(session), batch, handler, summary, rejects, progress)
+    if progress:
+        progress(summary)
     return summary
 
 

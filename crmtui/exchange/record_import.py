@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+from ..store import settings
 from ..store.models import Activity, Opportunity, Task
 from ..store.money import Money, MoneyError
 from ..store.mutations import Context, run_in
@@ -193,7 +194,9 @@ def close_task(session: Session, ctx: Context, task_id: str, row: Row) -> None:
 
 
 def opportunity_args(session: Session, row: Row, warnings: list[str]) -> dict[str, Any]:
-    currency = row.get("currency", "").strip().upper() or "EUR"
+    currency = row.get("currency", "").strip().upper() or str(
+        settings.get(session, "default_currency")
+    )
     try:
         budget = Money.parse(row.get("budget", "") or "0", currency).minor
     except MoneyError as exc:

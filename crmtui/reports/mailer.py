@@ -9,6 +9,7 @@ The server comes from the ``[smtp]`` table of the config file::
     password = "..."           # or the CRMTUI_SMTP_PASSWORD environment variable
     security = "starttls"      # "starttls", "tls" (implicit TLS) or "none"
     from = "Acme <billing@example.com>"   # default: user
+    cafile = "/path/to/ca.pem"  # optional: the CA to trust instead of the system's
 
 Nothing is written to the store unless the server accepted the message; then
 one transaction marks the invoice sent and logs a "mail" activity on the client.
@@ -49,6 +50,7 @@ class SmtpSettings:
     security: str = "starttls"
     sender: str = ""
     timeout: float = 30.0
+    cafile: str = ""
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SmtpSettings:
@@ -75,6 +77,7 @@ class SmtpSettings:
             security,
             str(table.get("from") or user),
             timeout,
+            str(table.get("cafile", "")),
         )
 
 
@@ -94,7 +97,10 @@ def _security(table: dict[str, Any]) -> str:
 
 
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
-    context = ssl.create_default_context()
+    try:
+        context = ssl.create_default_context(cafile=smtp.cafile or None)
+    except OSError as exc:
+        raise MailError(f"[smtp] cafile {smtp.cafile!r} cannot be read: {exc}") from None
     if smtp.security == "tls":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
             smtp.host, smtp.port, timeout=smtp.timeout, context=context

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ..store import settings
 from ..store.models import ExchangeRate
@@ -91,7 +91,7 @@ class Rates:
 
     def __init__(self, session: Session) -> None:
         self.currency = str(settings.get(session, "default_currency"))
-        self._rates = {r.currency: r.rate for r in session.query(ExchangeRate).all()}
+        self._rates = {r.currency: r.rate for r in session.exec(select(ExchangeRate))}
         self._rates[self.currency] = Decimal(1)
 
     def require(self, currencies: set[str]) -> None:

@@ -27,8 +27,10 @@ class _Formats:
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         self.cells = {k: book.add_format({"num_format": v}) for k, v in _NUMBER.items()}
-        self.totals = {k: book.add_format({"num_format": v, "bold": True, "top": 1})
-                       for k, v in _NUMBER.items()}
+        self.totals = {
+            k: book.add_format({"num_format": v, "bold": True, "top": 1})
+            for k, v in _NUMBER.items()
+        }
         self.total_text = book.add_format({"bold": True, "top": 1})
 
 
@@ -49,13 +51,18 @@ def _write_table(sheet: Any, formats: _Formats, table: Table, first: int) -> int
     for row, values in enumerate(table.rows, first + 1):
         _write_row(sheet, table.columns, values, row, formats.cells, None)
     if table.totals is not None:
-        _write_row(sheet, table.columns, table.totals, row + 1, formats.totals,
-                   formats.total_text)
+        _write_row(sheet, table.columns, table.totals, row + 1, formats.totals, formats.total_text)
     return row
 
 
-def _write_row(sheet: Any, columns: tuple[Column, ...], values: tuple[Any, ...], row: int,
-               numbers: dict[str, Any], text_format: Any) -> None:
+def _write_row(
+    sheet: Any,
+    columns: tuple[Column, ...],
+    values: tuple[Any, ...],
+    row: int,
+    numbers: dict[str, Any],
+    text_format: Any,
+) -> None:
     for col, (column, value) in enumerate(zip(columns, values, strict=True)):
         if column.kind == "text" or isinstance(value, str):
             sheet.write_string(row, col, str(value), text_format)
@@ -68,11 +75,13 @@ def _chart(book: Any, report: Report, sheet_name: str, last_row: int) -> Any:
     first = FIRST_ROW + 1
     categories = [sheet_name, first, 0, last_row, 0]
     for col in report.chart.values:
-        chart.add_series({
-            "name": [sheet_name, FIRST_ROW, col],
-            "categories": categories,
-            "values": [sheet_name, first, col, last_row, col],
-        })
+        chart.add_series(
+            {
+                "name": [sheet_name, FIRST_ROW, col],
+                "categories": categories,
+                "values": [sheet_name, first, col, last_row, col],
+            }
+        )
     chart.set_title({"name": report.chart.title})
     chart.set_y_axis({"name": report.chart.y_title})
     chart.set_legend({"position": "bottom"})
@@ -97,8 +106,7 @@ def write_report(report: Report, path: Path) -> Path:
         if report.details is not None:
             details = book.add_worksheet("Details")
             _write_table(details, formats, report.details, 0)
-            details.autofilter(0, 0, len(report.details.rows),
-                               len(report.details.columns) - 1)
+            details.autofilter(0, 0, len(report.details.rows), len(report.details.columns) - 1)
         book.close()
     except BaseException:
         tmp.unlink(missing_ok=True)

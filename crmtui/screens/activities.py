@@ -16,9 +16,10 @@ from .. import commands
 from ..store.models.activities import ACTIVITY_STATUSES, ACTIVITY_TYPES
 from ..store.queries.activities import ActivityFilter, ActivityRow, activities
 from ..store.queries.lookups import Choices, choices
+from ..widgets.columns import Column
 from ..widgets.form import options, selected
 from ..widgets.format import when
-from ..widgets.virtual_list import Column, VirtualList
+from ..widgets.virtual_list import VirtualList
 from .confirm import Confirm
 from .contact_actions import ContactActions
 from .contact_screen import ContactScreen
@@ -51,11 +52,18 @@ class ActivitiesScreen(ContactActions):
             yield Static("All activities, newest first", id="summary", classes="toolbar-title")
             yield Static("", id="count", classes="toolbar-info")
         with Horizontal(id="filters", classes="filters -hidden"):
-            yield Select([(t, t) for t in ACTIVITY_TYPES], prompt="any type", id="f-type")
-            yield Select([(s, s) for s in ACTIVITY_STATUSES], prompt="any status", id="f-status")
-            yield Input(placeholder="from YYYY-MM-DD", id="f-since", classes="date")
-            yield Input(placeholder="to YYYY-MM-DD", id="f-until", classes="date")
-            yield Select([], prompt="any user", id="f-user")
+            yield Select(
+                [(t, t) for t in ACTIVITY_TYPES], prompt="any type", compact=True, id="f-type"
+            )
+            yield Select(
+                [(s, s) for s in ACTIVITY_STATUSES],
+                prompt="any status",
+                compact=True,
+                id="f-status",
+            )
+            yield Input(placeholder="from YYYY-MM-DD", id="f-since", classes="date", compact=True)
+            yield Input(placeholder="to YYYY-MM-DD", id="f-until", classes="date", compact=True)
+            yield Select([], prompt="any user", compact=True, id="f-user")
         yield VirtualList(self.store, activity_columns(self.ctx), id="list")
 
     @property
@@ -122,11 +130,8 @@ class ActivitiesScreen(ContactActions):
 
     @on(VirtualList.Counted)
     def _counted(self, event: VirtualList.Counted) -> None:
-        self.query_one("#count", Static).update(Text(f"{event.total:,} activities"))
-
-    @on(VirtualList.Highlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
+        noun = "activity" if event.total == 1 else "activities"
+        self.query_one("#count", Static).update(Text(f"{event.total:,} {noun}"))
 
     @on(VirtualList.Selected)
     def _open(self, event: VirtualList.Selected) -> None:

@@ -7,15 +7,15 @@ from typing import Any
 from .. import commands
 from ..store.queries.browse import CallRow, calls
 from ..store.queries.keyset import Listing
+from ..widgets.columns import Column
 from ..widgets.format import duration, phone, when
-from ..widgets.virtual_list import Column
 from .record_list import RecordListScreen
 
 
 class CallsScreen(RecordListScreen):
     SCOPE = "calls"
     TITLE_TEXT = "Calls"
-    NOUN = "calls"
+    NOUN = ("call", "calls")
     BINDINGS = commands.bindings("calls")
 
     def columns(self) -> list[Column[Any]]:

@@ -7,9 +7,10 @@ the contacts list, the contact card and the activities list.
 
 from __future__ import annotations
 
-from textual import work
+from textual import on, work
 
 from ..store.queries.contact_detail import ContactDetail, contact_detail
+from ..widgets.virtual_list import VirtualList
 from .activity_form import ActivityForm
 from .base import CrmScreen, DataChanged
 from .confirm import Confirm
@@ -18,6 +19,23 @@ from .task_form import TaskForm
 
 
 class ContactActions(CrmScreen):
+    _could_act = False
+
+    @on(VirtualList.Highlighted)
+    @on(VirtualList.Counted)
+    def _recheck_actions(self) -> None:
+        """Grey out or light up the actions when there comes (or goes) a row to
+        act on; only then, because refreshing the footer on every cursor move
+        would cost more than the move itself."""
+        can_act = self.contact_in_view() is not None or self._has_row()
+        if can_act != self._could_act:
+            self._could_act = can_act
+            self.refresh_bindings()
+
+    def _has_row(self) -> bool:
+        lists = self.query(VirtualList)
+        return any(v.current is not None for v in lists)
+
     def contact_in_view(self) -> tuple[str, str] | None:
         """(id, name) of the contact the keys act on, if any."""
         return None

@@ -29,9 +29,9 @@ from ..widgets.workers import ReportsWorkerErrors
 from .context import UiContext
 
 ACCESS = [
-    ("Public, anyone may edit", "public_rw"),
-    ("Public, read-only", "public_ro"),
-    ("Private to its responsible users", "private"),
+    ("public, editable", "public_rw"),
+    ("public, read-only", "public_ro"),
+    ("private", "private"),
 ]
 TEMPERATURES = ("cold", "warm", "hot")
 
@@ -78,6 +78,7 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
             yield from self._email_rows()
             yield from self._address_rows()
             yield from self._classification()
+            yield FormField("Website", Input(d.website if d else "", id="website"))
             yield FormField("Description", Input(d.description if d else "", id="description"))
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="form-buttons"):
@@ -268,6 +269,7 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
             "addresses": addresses,
             "tags": tags,
             "description": text_of(self.query_one("#description", Input)),
+            "website": text_of(self.query_one("#website", Input)),
             "type_id": selected(self.query_one("#type", Select)),
             "temperature": selected(self.query_one("#temperature", Select)),
             "access": self.query_one("#access", Select).value,

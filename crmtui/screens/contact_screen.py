@@ -11,10 +11,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from .. import commands
+from ..store.phones import normalise
 from ..store.queries.contact_detail import ContactDetail, contact_detail
 from ..store.queries.timeline import TimelineEntry, timeline
+from ..widgets.columns import Column
 from ..widgets.format import money, phone, when
-from ..widgets.virtual_list import Column, VirtualList
+from ..widgets.virtual_list import VirtualList
 from .contact_actions import ContactActions
 from .context import UiContext
 
@@ -30,10 +32,16 @@ def timeline_columns(ctx: UiContext) -> list[Column[TimelineEntry]]:
         amount = money(e.amount_minor, e.currency, ctx.locale)
         return " · ".join(p for p in (amount, e.detail) if p)
 
+    def title(e: TimelineEntry) -> str:
+        if e.kind != "call":
+            return e.title
+        number = normalise(e.title, ctx.region)  # a name stays as it is: it does not parse
+        return phone(number.raw, number.e164, ctx.region)
+
     return [
         Column("When", 16, lambda e: when(e.at, ctx.tz)),
         Column("Kind", 11, lambda e: e.kind),
-        Column("Title", 20, lambda e: e.title, grow=3),
+        Column("Title", 20, title, grow=3),
         Column("Status", 9, lambda e: e.status),
         Column("Details", 12, detail, grow=2),
     ]

@@ -1,12 +1,16 @@
 """People and companies: one virtual list, search as you type, filters, sort.
 
-Search runs 100 ms after the last keystroke; the list's loader is an
-exclusive worker, so a newer search cancels the one in flight. A search looks
+A keystroke after a pause searches at once; keystrokes in quick succession
+(under 100 ms apart) are debounced, so fast typing runs one search when it
+stops. The list's loader is an exclusive worker: a newer search cancels the
+one in flight and stale results are never shown. A search looks
 through every contact (names, companies, e-mails, tags, phone digits) and
 ignores the filters, which apply to the browsing list.
 """
 
 from __future__ import annotations
+
+from time import monotonic
 
 from rich.text import Text
 from textual import on, work
@@ -19,9 +23,10 @@ from .. import commands
 from ..store.queries.contact_list import SORTS, ContactListing, SearchListing
 from ..store.queries.contacts import ContactFilter, ContactRow
 from ..store.queries.lookups import Choices, choices
+from ..widgets.columns import Column
 from ..widgets.form import options, selected
 from ..widgets.format import phone
-from ..widgets.virtual_list import Column, VirtualList
+from ..widgets.virtual_list import VirtualList
 from .contact_actions import ContactActions
 from .contact_screen import ContactScreen
 from .context import UiContext
@@ -57,19 +62,22 @@ class ContactsScreen(ContactActions):
         self.filters = ContactFilter()
         self.sort = "name"
         self._debounce: Timer | None = None
+        self._last_key = 0.0
         self._search_text = ""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="toolbar"):
             yield Input(
-                placeholder="/ search names, companies, e-mails, tags, phone digits", id="search"
+                placeholder="/ search names, companies, e-mails, tags, phone digits",
+                id="search",
+                compact=True,
             )
             yield Static("", id="count", classes="toolbar-info")
         with Horizontal(id="filters", classes="filters -hidden"):
-            yield Select([], prompt="any type", id="f-type")
-            yield Select([], prompt="any tag", id="f-tag")
-            yield Select([], prompt="any temperature", id="f-temperature")
-            yield Select([], prompt="anyone responsible", id="f-user")
+            yield Select([], prompt="any type", compact=True, id="f-type")
+            yield Select([], prompt="any tag", compact=True, id="f-tag")
+            yield Select([], prompt="any temperature", compact=True, id="f-temperature")
+            yield Select([], prompt="anyone responsible", compact=True, id="f-user")
         yield VirtualList(self.store, contact_columns(self.ctx), markable=True, id="list")
 
     @property
@@ -105,9 +113,14 @@ class ContactsScreen(ContactActions):
 
     @on(Input.Changed, "#search")
     def _typed(self, event: Input.Changed) -> None:
+        now = monotonic()
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(SEARCH_DELAY, lambda: self._run_search(event.value))
+        if now - self._last_key >= SEARCH_DELAY:
+            self._run_search(event.value)
+        else:
+            self._debounce = self.set_timer(SEARCH_DELAY, lambda: self._run_search(event.value))
+        self._last_key = now
 
     def _run_search(self, text: str) -> None:
         self._search_text = text.strip()
@@ -143,10 +156,6 @@ class ContactsScreen(ContactActions):
     @on(VirtualList.Selected)
     def _open(self, event: VirtualList.Selected) -> None:
         self.app.push_screen(ContactScreen(self.ctx, event.row.id))
-
-    @on(VirtualList.Highlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
 
     def contact_in_view(self) -> tuple[str, str] | None:
         row = self.list.current

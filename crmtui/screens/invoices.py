@@ -7,15 +7,15 @@ from typing import Any
 from .. import commands
 from ..store.queries.browse import InvoiceRow, invoices
 from ..store.queries.keyset import Listing
+from ..widgets.columns import Column
 from ..widgets.format import day, money
-from ..widgets.virtual_list import Column
 from .record_list import RecordListScreen
 
 
 class InvoicesScreen(RecordListScreen):
     SCOPE = "invoices"
     TITLE_TEXT = "Invoices"
-    NOUN = "invoices"
+    NOUN = ("invoice", "invoices")
     BINDINGS = commands.bindings("invoices")
 
     def columns(self) -> list[Column[Any]]:

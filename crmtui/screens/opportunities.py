@@ -7,15 +7,15 @@ from typing import Any
 from .. import commands
 from ..store.queries.browse import OpportunityRow, opportunities
 from ..store.queries.keyset import Listing
+from ..widgets.columns import Column
 from ..widgets.format import day, money
-from ..widgets.virtual_list import Column
 from .record_list import RecordListScreen
 
 
 class OpportunitiesScreen(RecordListScreen):
     SCOPE = "opportunities"
     TITLE_TEXT = "Opportunities"
-    NOUN = "opportunities"
+    NOUN = ("opportunity", "opportunities")
     BINDINGS = commands.bindings("opportunities")
 
     def columns(self) -> list[Column[Any]]:

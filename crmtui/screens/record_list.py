@@ -15,13 +15,14 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from ..store.queries.keyset import Listing
-from ..widgets.virtual_list import Column, VirtualList
+from ..widgets.columns import Column
+from ..widgets.virtual_list import VirtualList
 from .base import CrmScreen
 from .contact_screen import ContactScreen
 
 
 class RecordListScreen(CrmScreen):
-    NOUN = "records"
+    NOUN = ("record", "records")  # singular, plural
     CONTACT_FIELD = "contact_id"  # the row attribute naming the contact enter opens
 
     def columns(self) -> list[Column[Any]]:
@@ -32,7 +33,7 @@ class RecordListScreen(CrmScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="toolbar"):
-            yield Static(Text(f"All {self.NOUN}"), classes="toolbar-title")
+            yield Static(Text(f"All {self.NOUN[1]}"), classes="toolbar-title")
             yield Static("", id="count", classes="toolbar-info")
         yield VirtualList(self.store, self.columns(), id="list")
 
@@ -52,7 +53,8 @@ class RecordListScreen(CrmScreen):
 
     @on(VirtualList.Counted)
     def _counted(self, event: VirtualList.Counted) -> None:
-        self.query_one("#count", Static).update(Text(f"{event.total:,} {self.NOUN}"))
+        noun = self.NOUN[0] if event.total == 1 else self.NOUN[1]
+        self.query_one("#count", Static).update(Text(f"{event.total:,} {noun}"))
 
     @on(VirtualList.Selected)
     def _open(self, event: VirtualList.Selected) -> None:

@@ -44,7 +44,11 @@ class TaskForm(ReportsWorkerErrors, ModalScreen[int | None]):
     ]
 
     def __init__(
-        self, ctx: UiContext, contact_ids: list[str], about: str = "", editing: TaskRow | None = None
+        self,
+        ctx: UiContext,
+        contact_ids: list[str],
+        about: str = "",
+        editing: TaskRow | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx

@@ -14,8 +14,9 @@ from textual.widgets import Tab, Tabs
 
 from .. import commands
 from ..store.queries.tasks import BUCKETS, Bounds, TaskRow, bucket_counts, tasks
+from ..widgets.columns import Column
 from ..widgets.format import when
-from ..widgets.virtual_list import Column, VirtualList
+from ..widgets.virtual_list import VirtualList
 from .confirm import Confirm
 from .contact_actions import ContactActions
 from .contact_screen import ContactScreen
@@ -99,10 +100,6 @@ class TasksScreen(ContactActions):
     def action_next_list(self, step: int) -> None:
         index = (BUCKETS.index(self.bucket) + step) % len(BUCKETS)
         self.query_one(Tabs).active = BUCKETS[index]
-
-    @on(VirtualList.Highlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
 
     @on(VirtualList.Selected)
     def _open(self, event: VirtualList.Selected) -> None:

@@ -5,9 +5,10 @@
 plain rows with ``executemany`` inside one transaction. The rows are the ones
 the mutations would have written: phones come from
 :func:`~crmtui.store.mutations.contacts.phone_row`, names from ``display_name``
-/ ``sort_key``, child ids from ``child_id`` and values are encoded by the
-columns' own SQLAlchemy types. Nothing goes to the outbox: this is state the
-store starts from, not local changes waiting to be pushed.
+/ ``sort_key``, child ids from ``child_id`` and values are encoded as the
+columns' own SQLAlchemy types encode them (see :mod:`crmtui.store.bulk_rows`).
+Nothing goes to the outbox: this is state the store starts from, not local
+changes waiting to be pushed.
 
 Search is kept right without the per-row triggers of migration 0002, which
 recompute a contact's search document once per phone, e-mail and tag. In the
@@ -20,20 +21,19 @@ transaction, so a crash leaves the store as it was.
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any, cast
 
 from sqlalchemy import Connection
-from sqlalchemy.dialects import sqlite
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
+from .bulk_rows import PHONE, PhoneRows, TableSpec, contact_names
 from .db import Store
-from .models import Contact, ContactPhone
-from .mutations.args import child_id
-from .mutations.contacts import display_name, phone_row, sort_key
+
+__all__ = ["PHONE", "BulkLoad", "PhoneRows", "TableSpec", "contact_names"]
 
 BATCH = 20_000
 Progress = Callable[[str, int], None]  # (table, rows just written)
@@ -41,172 +41,23 @@ Progress = Callable[[str, int], None]  # (table, rows just written)
 # Triggers that keep contact_search / activity_search (and their FTS tables) in
 # step, row by row. Those are exactly what finish() redoes set-wise.
 SEARCH_TRIGGERS = (
-    "contact_search_on_*", "contact_phone_search_*", "contact_email_search_*",
-    "contact_tag_search_*", "tag_search_on_rename", "activity_search_on_*",
-    "contact_search_a[idu]", "activity_search_a[idu]",
+    "contact_search_on_*",
+    "contact_phone_search_*",
+    "contact_email_search_*",
+    "contact_tag_search_*",
+    "tag_search_on_rename",
+    "activity_search_on_*",
+    "contact_search_a[idu]",
+    "activity_search_a[idu]",
 )
 
 # The contact's search document is defined once, in this trigger's UPDATE
 # (migration 0002); the loader runs that very statement for all new rows.
 _DOC_UPDATE = re.compile(
     r"UPDATE contact_search SET \(name, company, emails, phones, tags\) = .*?"
-    r"WHERE contact_id = new\.id;", re.DOTALL)
-
-_DIALECT = sqlite.dialect()
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """How rows of one table are written: its columns, in the order given.
-
-    ``encode`` turns Python values into what SQLAlchemy itself would bind
-    (aware datetimes to UTC text, JSON, exact decimals), so a loaded row reads
-    back exactly like one a mutation wrote.
-    """
-
-    model: type[SQLModel]
-    columns: tuple[str, ...]
-
-    @property
-    def table(self) -> str:
-        return str(self.model.__table__.name)  # type: ignore[attr-defined]
-
-    @property
-    def sql(self) -> str:
-        cols = ", ".join(f'"{c}"' for c in self.columns)
-        marks = ", ".join("?" * len(self.columns))
-        return f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})'
-
-    def processors(self) -> list[tuple[int, Callable[[Any], Any]]]:
-        table = self.model.__table__  # type: ignore[attr-defined]
-        found = []
-        for i, name in enumerate(self.columns):
-            proc = table.c[name].type._cached_bind_processor(_DIALECT)
-            if proc is not None:
-                found.append((i, proc))
-        return found
-
-    def encoder(self) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-        procs = self.processors()
-        width = len(self.columns)
-
-        def encode(row: Sequence[Any]) -> tuple[Any, ...]:
-            if len(row) != width:
-                raise ValueError(f"{self.table}: {len(row)} values for {width} columns")
-            if not procs:
-                return tuple(row)
-            out = list(row)
-            for i, proc in procs:
-                out[i] = proc(out[i])
-            return tuple(out)
-
-        return encode
-
-
-PHONE = TableSpec(ContactPhone, ("id", "contact_id", "label", "raw", "e164", "digits",
-                                 "digits_rev", "search_digits", "valid", "position"))
-
-
-def _phone_tuple(p: ContactPhone) -> tuple[Any, ...]:
-    return tuple(getattr(p, c) for c in PHONE.columns)
-
-
-class PhoneRows:
-    """:func:`phone_row`, memoised by number block.
-
-    Parsing a number costs ~100 us, too slow for a million of them. Numbers
-    that differ only in their last four digits (one block, like ``06 12 34 ##
-    ##``) normalise alike: the same validity, and the same E.164, national and
-    search forms except those four digits. So the first number of a block is
-    parsed for real, a second one with other last digits checks that the block
-    behaves, and the rest of the block is derived; a block that does not
-    behave (or a number with fewer than eight digits) is always parsed.
-    """
-
-    def __init__(self, region: str) -> None:
-        self.region = region
-        self._blocks: dict[str, tuple[Any, ...] | None] = {}
-
-    def row(self, contact_id: str, position: int, raw: str, label: str) -> tuple[Any, ...]:
-        key, tail = _block(raw)
-        template = self._blocks.get(key, ()) if key else None
-        if template == ():
-            template = self._blocks[key] = self._learn(raw, tail)
-        if not template:
-            return _phone_tuple(phone_row(contact_id, position, raw, label, self.region))
-        return _derive(template, child_id(contact_id, "phone", position), contact_id, label,
-                       raw, tail, position)
-
-    def _learn(self, raw: str, tail: str) -> tuple[Any, ...] | None:
-        real = _phone_tuple(phone_row("x", 0, raw, "work", self.region))
-        if not _ends_with(real, tail):
-            return None
-        other = f"{(int(tail) + 5173) % 10_000:04d}"
-        probe_raw = _retail(raw, other)
-        probe = _phone_tuple(phone_row("x", 0, probe_raw, "work", self.region))
-        derived = _derive(real, probe[0], "x", "work", probe_raw, other, 0)
-        return real if derived == probe else None
-
-
-def _block(raw: str) -> tuple[str, str]:
-    """(the number with its last four digits masked, those digits), or ("", "")."""
-    positions = [i for i, ch in enumerate(raw) if "0" <= ch <= "9"]
-    if len(positions) < 8:
-        return "", ""
-    last = positions[-4:]
-    chars = list(raw)
-    tail = "".join(chars[i] for i in last)
-    for i in last:
-        chars[i] = "#"
-    return "".join(chars), tail
-
-
-def _retail(raw: str, tail: str) -> str:
-    masked, _ = _block(raw)
-    for digit in tail:
-        masked = masked.replace("#", digit, 1)
-    return masked
-
-
-def _ends_with(row: tuple[Any, ...], tail: str) -> bool:
-    _id, _c, _l, _raw, e164, digits, _rev, forms, _valid, _pos = row
-    return (digits.endswith(tail) and (e164 is None or e164.endswith(tail))
-            and all(f.endswith(tail) for f in forms.split(" ")))
-
-
-def _derive(t: tuple[Any, ...], row_id: str, contact_id: str, label: str, raw: str, tail: str,
-            position: int) -> tuple[Any, ...]:
-    _id, _c, _l, _raw, e164, digits, _rev, forms, valid, _pos = t
-    digits = digits[:-4] + tail
-    return (row_id, contact_id, label, raw, e164 and e164[:-4] + tail, digits, digits[::-1],
-            " ".join(f[:-4] + tail for f in forms.split(" ")), valid, position)
-
-
-@dataclass(frozen=True, slots=True)
-class _Names:
-    """The fields ``display_name`` and ``sort_key`` read, without an ORM row."""
-
-    kind: str
-    first_name: str
-    last_name: str
-    company_name: str
-
-
-_names_cache: dict[tuple[str, str, str, str], tuple[str, str]] = {}
-
-
-def contact_names(kind: str, first: str, last: str, company: str) -> tuple[str, str]:
-    """(display_name, sort_key) exactly as ``contact.create`` computes them."""
-    key = (kind, first, last, company)
-    found = _names_cache.get(key)
-    if found is None:
-        # A real Contact costs ~0.2 ms to build; the two functions only read
-        # these four attributes.
-        parts = cast(Contact, _Names(kind, first, last, company))
-        found = _names_cache[key] = (display_name(parts), sort_key(parts))
-        if len(_names_cache) > 500_000:
-            _names_cache.clear()
-    return found
+    r"WHERE contact_id = new\.id;",
+    re.DOTALL,
+)
 
 
 def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -223,26 +74,50 @@ class BulkLoad:
     through the ORM or a mutation's :func:`~crmtui.store.mutations.apply`.
     On leaving without error the search rows of every new contact and activity
     are built and the transaction commits; on an error it rolls back.
+
+    ``defer_indexes`` names indexes whose keys will arrive in random order
+    (names, numbers): they are dropped and rebuilt at the end, inside the same
+    transaction, since one sort is much faster than a million random B-tree
+    inserts. Indexes whose keys arrive in order (a new contact's id, a handful
+    of users) are cheaper kept. Names the store does not have are ignored.
+
+    When no one else has the file open, the load also runs with a
+    rollback journal instead of the WAL, so that each page is written once
+    rather than to the WAL and then again by the checkpoint.
     """
 
-    def __init__(self, store: Store, progress: Progress | None = None) -> None:
+    def __init__(
+        self, store: Store, progress: Progress | None = None, defer_indexes: Sequence[str] = ()
+    ) -> None:
         self.store = store
         self.progress = progress
+        self.defer_indexes = tuple(defer_indexes)
         self._conn: Connection | None = None
         self._triggers: list[tuple[str, str]] = []
+        self._indexes: list[tuple[str, str]] = []
         self._before: dict[str, int] = {}
+        self._journal = ""
         self.session: Session
         self.cpu: dict[str, float] = {}  # CPU seconds this process spent, by table or step
 
     def __enter__(self) -> BulkLoad:
+        self.store.engine.dispose()  # our own idle readers would keep the WAL in use
         self._conn = self.store.write_engine.connect()
+        self.raw = cast(sqlite3.Connection, self._conn.connection.driver_connection)
+        self._journal = self.raw.execute("PRAGMA journal_mode").fetchone()[0]
+        if self._journal == "wal":
+            # Refused (stays "wal") while another connection has the file open.
+            self.raw.execute("PRAGMA journal_mode=DELETE")
         self._txn = self._conn.begin()  # BEGIN IMMEDIATE: no other writer meanwhile
-        self.raw = self._conn.connection.driver_connection
-        assert self.raw is not None
-        self.raw.execute("PRAGMA cache_size=-1048576")  # 1 GiB while indexes grow at random
-        self._before = {t: self._max_rowid(t) for t in ("contact", "activity")}
-        self._drop_search_triggers()
         self.session = Session(bind=self._conn)
+        try:
+            self.raw.execute("PRAGMA cache_size=-1048576")  # 1 GiB: indexes grow at random
+            self._before = {t: self._max_rowid(t) for t in ("contact", "activity")}
+            self._drop_search_triggers()
+            self._drop_indexes()
+        except BaseException as exc:
+            self.__exit__(type(exc))  # roll back, restore the connection
+            raise
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
@@ -259,13 +134,16 @@ class BulkLoad:
         finally:
             self.session.close()
             self.raw.execute("PRAGMA cache_size=-65536")
+            if self._journal == "wal":
+                self.raw.execute("PRAGMA journal_mode=WAL")
             self._conn.close()
 
     def _max_rowid(self, table: str) -> int:
         return int(self.raw.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone()[0])
 
-    def insert(self, spec: TableSpec, rows: Iterable[Sequence[Any]], *, encoded: bool = False
-               ) -> int:
+    def insert(
+        self, spec: TableSpec, rows: Iterable[Sequence[Any]], *, encoded: bool = False
+    ) -> int:
         """Write ``rows`` (values in ``spec.columns`` order); returns how many.
 
         ``encoded`` rows were already passed through ``spec.encoder()`` (by a
@@ -288,16 +166,38 @@ class BulkLoad:
         self.cpu[what] = self.cpu.get(what, 0.0) + time.process_time() - started
 
     def _drop_search_triggers(self) -> None:
-        where = " OR ".join("name GLOB ?" for _ in SEARCH_TRIGGERS)
+        where = " OR ".join("name GLOB ?" for _ in SEARCH_TRIGGERS) or "0"
         self._triggers = self.raw.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND ({where}) "
-            "ORDER BY rowid", SEARCH_TRIGGERS).fetchall()
+            "ORDER BY rowid",
+            SEARCH_TRIGGERS,
+        ).fetchall()
         for name, _sql in self._triggers:
             self.raw.execute(f'DROP TRIGGER "{name}"')
 
+    def _drop_indexes(self) -> None:
+        if not self.defer_indexes:
+            return
+        marks = ", ".join("?" * len(self.defer_indexes))
+        # sql is NULL for the indexes behind PRIMARY KEY / UNIQUE: those stay.
+        self._indexes = self.raw.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND name IN ({marks}) ORDER BY rowid",
+            self.defer_indexes,
+        ).fetchall()
+        for name, _sql in self._indexes:
+            self.raw.execute(f'DROP INDEX "{name}"')
+
     def _finish(self) -> None:
-        """Index the new contacts and activities once each, then restore the triggers."""
+        """Rebuild deferred indexes, index the new contacts and activities once
+        each for search, then restore the triggers."""
         self.session.flush()
+        if self.progress:
+            self.progress("indexes", 0)
+        started = time.process_time()
+        for _name, sql in self._indexes:
+            self.raw.execute(sql)
+        self._spent("indexes", started)
         if self.progress:
             self.progress("search", 0)
         saved = dict(self._triggers)
@@ -319,25 +219,32 @@ class BulkLoad:
         lo = self._max_rowid("contact_search")
         self.raw.execute(
             "INSERT INTO contact_search(contact_id) SELECT id FROM contact WHERE rowid > ? "
-            "ORDER BY rowid", (self._before["contact"],))
+            "ORDER BY rowid",
+            (self._before["contact"],),
+        )
         # The trigger's own UPDATE, for every new row instead of one: the same
         # rewrite migration 0002 uses to index contacts that predate it.
         update = found.group(0).replace("new.id", "contact_search.contact_id")
-        update = update.replace("WHERE contact_id = contact_search.contact_id;",
-                                "WHERE contact_search.rowid > ?")
+        update = update.replace(
+            "WHERE contact_id = contact_search.contact_id;", "WHERE contact_search.rowid > ?"
+        )
         self.raw.execute(update, (lo,))
         self.raw.execute(
             "INSERT INTO contact_fts(rowid, name, company, emails, phones, tags) "
             "SELECT rowid, name, company, emails, phones, tags FROM contact_search "
-            "WHERE rowid > ? ORDER BY rowid", (lo,))
+            "WHERE rowid > ? ORDER BY rowid",
+            (lo,),
+        )
 
     def _index_activities(self) -> None:
         lo = self._max_rowid("activity_search")
         self.raw.execute(
             "INSERT INTO activity_search(activity_id, subject, details) "
             "SELECT id, subject, details FROM activity WHERE rowid > ? ORDER BY rowid",
-            (self._before["activity"],))
+            (self._before["activity"],),
+        )
         self.raw.execute(
             "INSERT INTO activity_fts(rowid, subject, details) "
             "SELECT rowid, subject, details FROM activity_search WHERE rowid > ? ORDER BY rowid",
-            (lo,))
+            (lo,),
+        )

@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "invoice_terms": "Payment due within 30 days. Late payments bear interest.",
     "company_profile": {"name": "", "address": "", "logo_path": ""},
     "call_match_digits": 8,
+    # Extension, DID or SIP user -> CRM user (name or id), for live telephony.
+    "telephony_users": {},
 }
 
 

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 
@@ -57,7 +57,7 @@ def create_app(db: Database) -> FastAPI:
         with db.engine.connect() as conn:
             return serverdb.read_clock(conn)
 
-    hub = ChangeHub(clock)
+    hub = ChangeHub(clock, recheck=None if db.is_pg else 5.0)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -110,13 +110,14 @@ def create_app(db: Database) -> FastAPI:
             hub.bump(seq)
         return answer
 
-    @app.post("/sync/pull")
-    def pull_(req: PullRequest, v: Auth) -> PullResponse:
+    @app.post("/sync/pull", response_model=PullResponse)
+    def pull_(req: PullRequest, v: Auth) -> Response:
         def run() -> PullResponse:
             with _errors(), db.snapshot() as session:
                 return pull.pull(session, v, req, utcnow())
 
-        return _retrying(run)
+        # Serialised once, straight from the model: a first sync is large.
+        return Response(_retrying(run).model_dump_json(), media_type="application/json")
 
     @app.get("/sync/wait")
     async def wait(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -38,6 +39,9 @@ class Client:
         )
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
+        return json.loads(self._raw(method, path, **kw))
+
+    def _raw(self, method: str, path: str, **kw: Any) -> bytes:
         try:
             response = self._http.request(method, path, **kw)
         except httpx.TransportError as exc:
@@ -52,7 +56,7 @@ class Client:
                 status=response.status_code,
                 offline=response.status_code >= 502,
             )
-        return response.json()
+        return response.content
 
     def whoami(self) -> WhoAmI:
         return WhoAmI.model_validate(self._call("GET", "/sync/whoami"))
@@ -63,9 +67,8 @@ class Client:
         )
 
     def pull(self, req: PullRequest) -> PullResponse:
-        return PullResponse.model_validate(
-            self._call("POST", "/sync/pull", json=req.model_dump(mode="json"))
-        )
+        raw = self._raw("POST", "/sync/pull", json=req.model_dump(mode="json"))
+        return PullResponse.model_validate_json(raw)
 
     def wait(self, after: int, timeout: float = 25.0) -> int:
         """Block until the server's clock passes ``after`` (or ``timeout`` ends)."""

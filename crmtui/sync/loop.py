@@ -109,7 +109,7 @@ class SyncLoop:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
-            outcome = run_cycle(self.store, self.client)
+            outcome = self._cycle()
             self.failures = 0 if outcome.ok else self.failures + 1
             if self.on_cycle is not None:
                 self.on_cycle(outcome)
@@ -124,6 +124,15 @@ class SyncLoop:
             else:
                 self._stop.wait(delay)
 
+    def _cycle(self) -> Outcome:
+        """One cycle; an unexpected error is reported like any failure, so the
+        loop (and the status bar) outlive a bug or a locked database."""
+        try:
+            return run_cycle(self.store, self.client)
+        except Exception as exc:
+            log.exception("sync cycle failed")
+            return Outcome(error=f"{type(exc).__name__}: {exc}")
+
     def _watch(self) -> None:
         failures, signalled = 0, 0
         while not self._stop.is_set():
@@ -132,7 +141,7 @@ class SyncLoop:
             try:
                 clock = self.client.wait(seen, self.long_poll)
                 failures = 0
-            except SyncError:
+            except (SyncError, ValueError, KeyError):  # a garbled answer is an outage too
                 failures += 1
                 self._stop.wait(backoff(failures, self.base_backoff, self.max_backoff, self._rng))
                 continue

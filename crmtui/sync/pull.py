@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, String, Table, any_, delete, select, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from ..store.models import SyncClient, SyncCvr, SyncEvent
@@ -32,7 +34,7 @@ from .protocol import Del, Event, PullRequest, PullResponse, Put
 from .push import lock_client
 from .schema import Key
 
-_CHUNK = 500
+_CHUNK = 5_000  # ids per IN (...): few round trips, well under SQLite's limit
 _ORDER = {name: i for i, name in enumerate(schema.roots())}
 
 
@@ -62,14 +64,17 @@ def _load_cvr(conn: Connection, client: Any, cookie: str | None) -> Cvr:
             .where(changed)
             .values(version=t.c.prev_version, changed_cookie=client.cookie - 1)
         )
-        return _read(conn, client.client_id, Cvr(client.generation, client.cookie - 1, {}))
+        return Cvr(client.generation, client.cookie - 1, {})
     if client.generation and cookie == current:
-        return _read(conn, client.client_id, Cvr(client.generation, client.cookie, {}))
+        return Cvr(client.generation, client.cookie, {})
     conn.execute(delete(t).where(mine))
     return Cvr(secrets.token_hex(4), 0, {}, reset=True)
 
 
 def _read(conn: Connection, client_id: str, cvr: Cvr) -> Cvr:
+    """Load what the CVR holds (only once the idle shortcut did not apply)."""
+    if cvr.reset:
+        return cvr
     t = _t(SyncCvr)
     rows = conn.execute(
         select(t.c.tbl, t.c.row_id, t.c.version).where(
@@ -87,18 +92,25 @@ def _diff(now: dict[Key, int], held: dict[Key, int], refresh: set[Key]) -> list[
     return sorted(changed + gone, key=lambda k: (_ORDER.get(k[0], 99), k[1]))
 
 
+def _among(conn: Connection, column: Any, ids: list[str]) -> Any:
+    """``column IN ids``; on PostgreSQL one array parameter, not thousands."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(sql_cast(ids, ARRAY(String)))
+    return column.in_(ids)
+
+
 def _rows(conn: Connection, name: str, ids: list[str]) -> dict[str, Put]:
     root = schema.roots()[name]
     puts: dict[str, Put] = {}
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
-        for row in conn.execute(select(root.table).where(root.pk.in_(chunk))):
+        for row in conn.execute(select(root.table).where(_among(conn, root.pk, chunk))):
             data = schema.dump_row(row)
             puts[str(data[root.pk.key])] = Put(
                 tbl=name, id=str(data[root.pk.key]), version=data["version"], row=data
             )
         for child in root.children:
-            rows = conn.execute(select(child.table).where(child.parent_col.in_(chunk)))
+            rows = conn.execute(select(child.table).where(_among(conn, child.parent_col, chunk)))
             for crow in rows:
                 data = schema.dump_row(crow)
                 parent = puts.get(str(data[child.parent_col.key]))
@@ -178,6 +190,7 @@ def pull(session: Session, viewer: subset.Viewer, req: PullRequest, at: datetime
     unchanged = client.cvr_clock == clock and client.cvr_key == viewer.key()
     if unchanged and not refresh and not cvr.reset and cvr.cookie == client.cookie:
         return answer
+    _read(conn, req.client_id, cvr)
     now = subset.versions(conn, viewer)
     keys = _diff(now, cvr.held, refresh)
     page, more = keys[: req.limit], len(keys) > req.limit

@@ -192,6 +192,35 @@ def _check_order(todo: list[MutationIn], last: int) -> None:
             )
 
 
+def _apply(
+    session: Session,
+    viewer: Viewer,
+    req: PushRequest,
+    todo: list[MutationIn],
+    now: datetime,
+    results: list[MutationResult],
+) -> int | None:
+    """Run the new mutations and record the views; the clock value taken, if any."""
+    conn = session.connection()
+    # Only data changes move the clock (and wake every long-poll).
+    seq = serverdb.tick(conn) if todo else None  # serialises writers until commit
+    region = str(settings.get(session, "default_region"))
+    ctx = Context(user_id=viewer.user_id, role=viewer.role, now=now, region=region)
+    pusher = Pusher(session, viewer, req.client_id, ctx)
+    tracker = Tracker(session)
+    try:
+        results += [pusher.run(m, tracker) for m in todo]
+    finally:
+        tracker.close()
+    for tbl, rid in req.viewed:
+        pusher.journal.touched.setdefault((tbl, rid), now)
+    pusher.journal.write(conn, seq or 0, viewer.user_id)
+    if req.viewed:  # the subset may grow: this user's next pulls recompute it
+        t = _t(SyncClient)
+        conn.execute(update(t).where(t.c.user_id == viewer.user_id).values(cvr_clock=-1))
+    return seq
+
+
 def push(
     session: Session, viewer: Viewer, req: PushRequest, now: datetime
 ) -> tuple[PushResponse, int | None]:
@@ -203,24 +232,7 @@ def push(
     todo = [m for m in ordered if m.id > client.last_mutation_id]
     _check_order(todo, client.last_mutation_id)
     results = [MutationResult(id=m.id, status="skipped") for m in ordered if m not in todo]
-    seq = None
-    if todo or req.viewed:
-        seq = serverdb.tick(conn)  # serialises writers from here to commit
-        ctx = Context(
-            user_id=viewer.user_id,
-            role=viewer.role,
-            now=now,
-            region=str(settings.get(session, "default_region")),
-        )
-        pusher = Pusher(session, viewer, req.client_id, ctx)
-        tracker = Tracker(session)
-        try:
-            results += [pusher.run(m, tracker) for m in todo]
-        finally:
-            tracker.close()
-        for tbl, rid in req.viewed:
-            pusher.journal.touched.setdefault((tbl, rid), now)
-        pusher.journal.write(conn, seq, viewer.user_id)
+    seq = _apply(session, viewer, req, todo, now, results) if todo or req.viewed else None
     last = todo[-1].id if todo else client.last_mutation_id
     t = _t(SyncClient)
     conn.execute(

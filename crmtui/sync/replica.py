@@ -22,7 +22,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, and_, delete, event, exists, func, or_, select
+from sqlalchemy import (
+    Engine,
+    Table,
+    and_,
+    delete,
+    event,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -67,30 +79,48 @@ def patch_engine(path: Path) -> Engine:
     return engine
 
 
-def dirty(session: Session) -> list[Key]:
-    """Records changed locally since the server last sent them."""
+@cache
+def _dirty_query() -> Any:
+    """One query: every (table, id) whose local version is not the server's."""
     base = _t(SyncBase)
-    found: list[Key] = []
-    conn = session.connection()
+    parts: list[Any] = []
     for name, root in schema.roots().items():
         on = and_(base.c.tbl == name, base.c.row_id == root.pk)
-        changed = (
-            select(root.pk)
+        changed = or_(base.c.version.is_(None), base.c.version != root.table.c.version)
+        parts.append(
+            select(literal(name), root.pk)
             .select_from(root.table.outerjoin(base, on))
-            .where(or_(base.c.version.is_(None), base.c.version != root.table.c.version))
+            .where(changed)
         )
-        gone = select(base.c.row_id).where(
-            base.c.tbl == name, ~exists().where(root.pk == base.c.row_id)
+        parts.append(
+            select(base.c.tbl, base.c.row_id).where(
+                base.c.tbl == name, ~exists().where(root.pk == base.c.row_id)
+            )
         )
-        found += [(name, str(r[0])) for r in conn.execute(changed)]
-        found += [(name, str(r[0])) for r in conn.execute(gone)]
-    return found
+    return union_all(*parts)
+
+
+def dirty(session: Session) -> list[Key]:
+    """Records changed locally since the server last sent them."""
+    return [(str(t), str(i)) for t, i in session.connection().execute(_dirty_query())]
 
 
 Cascades = dict[str, list[tuple[str, str]]]
 
 
+_CASCADES: dict[str, Cascades] = {}
+
+
 def _cascades(conn: Any) -> Cascades:
+    """Cached per database file: its tables only change when it is migrated,
+    which happens when a store is opened, before any sync."""
+    url = str(conn.engine.url)
+    if url not in _CASCADES:
+        _CASCADES[url] = _find_cascades(conn)
+    return _CASCADES[url]
+
+
+def _find_cascades(conn: Any) -> Cascades:
     """Tables outside the models (search indexes) whose rows go with a record.
 
     The database would cascade those deletes itself, but not with foreign
@@ -114,8 +144,7 @@ def _cascade(conn: Any, cascades: Cascades, name: str, ids: list[str] | None) ->
             conn.exec_driver_sql(f'DELETE FROM "{table}"')
         else:
             marks = ", ".join("?" * len(ids))
-            conn.exec_driver_sql(f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})',
-                                 tuple(ids))
+            conn.exec_driver_sql(f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})', tuple(ids))
 
 
 def _wipe(conn: Any, cascades: Cascades) -> None:

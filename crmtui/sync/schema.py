@@ -15,7 +15,7 @@ import base64
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Column, Table
@@ -115,20 +115,29 @@ def dump_value(value: Any) -> Any:
     return value
 
 
-def load_value(column: Column[Any], value: Any) -> Any:
-    """The inverse of :func:`dump_value`, guided by the column's type."""
-    if value is None or not isinstance(value, str):
-        return value
+def _loader(column: Column[Any]) -> Any:
+    """How to turn this column's JSON value back into its Python value."""
     kind = _python_type(column)
     if kind is datetime:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if kind is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if kind is Decimal:
-        return Decimal(value)
+        return Decimal
     if kind is bytes:
-        return base64.b64decode(value)
-    return value
+        return base64.b64decode
+    return None
+
+
+@cache
+def _loaders(table: Table) -> dict[str, Any]:
+    return {c.name: _loader(c) for c in table.columns}
+
+
+def load_value(column: Column[Any], value: Any) -> Any:
+    """The inverse of :func:`dump_value`, guided by the column's type."""
+    load = _loaders(column.table)[column.name] if isinstance(column.table, Table) else None
+    return load(value) if load is not None and isinstance(value, str) else value
 
 
 def dump_row(row: Any) -> dict[str, Any]:
@@ -137,4 +146,10 @@ def dump_row(row: Any) -> dict[str, Any]:
 
 def load_row(table: Table, data: dict[str, Any]) -> dict[str, Any]:
     """Column values from JSON; unknown keys (a newer server's columns) are dropped."""
-    return {k: load_value(table.c[k], v) for k, v in data.items() if k in table.c}
+    loaders = _loaders(table)
+    row = {}
+    for key, value in data.items():
+        if key in loaders:
+            load = loaders[key]
+            row[key] = load(value) if load is not None and isinstance(value, str) else value
+    return row

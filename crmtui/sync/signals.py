@@ -4,8 +4,9 @@ Every push that changes data takes a new clock value. Within one server
 process, the push wakes the waiting requests directly. Between processes
 (several instances behind a load balancer) the push also sends a PostgreSQL
 NOTIFY in its transaction, delivered at commit; each instance LISTENs and
-wakes its waiters. On SQLite (one instance) a waiter also re-reads the clock
-every few seconds, which covers a second process on the same file.
+wakes its waiters (and re-reads the clock whenever it reconnects). On SQLite
+(one instance) a waiter also re-reads the clock every few seconds, which
+covers a second process on the same file.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ log = logging.getLogger(__name__)
 class ChangeHub:
     """The latest clock value, and the requests waiting for it to move."""
 
-    def __init__(self, read_clock: Callable[[], int]) -> None:
+    def __init__(self, read_clock: Callable[[], int], recheck: float | None = 5.0) -> None:
         self._read_clock = read_clock
+        self.recheck = recheck  # None: trust the signals, never poll the database
         self.seq = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
@@ -49,7 +51,11 @@ class ChangeHub:
                 self._event.set()
                 self._event = asyncio.Event()
 
-    async def wait(self, after: int, timeout: float, recheck: float = 5.0) -> int:
+    def refresh(self) -> None:
+        """Catch up with the database (after a listener reconnects); any thread."""
+        self.bump(self._read_clock())
+
+    async def wait(self, after: int, timeout: float) -> int:
         """The clock once it is past ``after``, or its value when ``timeout`` ends."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -57,9 +63,10 @@ class ChangeHub:
             remaining = deadline - loop.time()
             if remaining <= 0 or self._event is None:
                 break
+            step = remaining if self.recheck is None else min(remaining, self.recheck)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), min(remaining, recheck))
-            if self.seq <= after:  # another process may have written
+                await asyncio.wait_for(self._event.wait(), step)
+            if self.seq <= after and self.recheck is not None:  # another process may write
                 latest = await asyncio.to_thread(self._read_clock)
                 self._wake(latest)
         return self.seq
@@ -82,6 +89,7 @@ class PgListener(threading.Thread):
             try:
                 with psycopg.connect(self._dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self._hub.refresh()  # what was missed while not listening
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
                             self._hub.bump(int(note.payload))

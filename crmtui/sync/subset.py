@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     exists,
     false,
     or_,
@@ -115,22 +117,29 @@ def _visible(name: str, u: str) -> ColumnElement[bool] | None:
     }.get(name, lambda _u: None)(u)
 
 
-def _recent(v: Viewer, name: str) -> Select[Any]:
+class _P:
+    """The parameters of the subset queries, which are built once and cached."""
+
+    u: Any = bindparam("u")
+    lo: Any = bindparam("lo")
+    hi: Any = bindparam("hi")
+    recent: Any = bindparam("recent")
+
+
+def _recent(name: str) -> Select[Any]:
     """Records of ``name`` the user viewed, created or changed lately."""
-    recent = v.bounds()[2]
     root = schema.roots()[name]
     t = _t(SyncTouch)
-    touched = select(t.c.row_id).where(t.c.user_id == v.user_id, t.c.tbl == name, t.c.at >= recent)
+    touched = select(t.c.row_id).where(t.c.user_id == _P.u, t.c.tbl == name, t.c.at >= _P.recent)
     made = select(root.pk).where(
-        root.table.c.created_by == v.user_id, root.table.c.created_at >= recent
+        root.table.c.created_by == _P.u, root.table.c.created_at >= _P.recent
     )
     return union(touched, made).subquery().select()
 
 
-def _core_ids(v: Viewer) -> dict[str, Select[Any]]:
+def _core_ids() -> dict[str, Select[Any]]:
     """The ids each personal rule selects, before links and visibility."""
-    lo, hi, _ = v.bounds()
-    u = v.user_id
+    lo, hi, u = _P.lo, _P.hi, _P.u
     a, au, k = _t(Activity), _t(ActivityUser), _t(Call)
     o, ou, ts = _t(Opportunity), _t(OpportunityUser), _t(Task)
     mine = or_(a.c.owner_id == u, exists().where(au.c.activity_id == a.c.id, au.c.user_id == u))
@@ -153,10 +162,10 @@ def _in(column: Any, query: Select[Any]) -> ColumnElement[bool]:
     return column.in_(query.subquery().select())
 
 
-def _linked_contacts(v: Viewer, ids: dict[str, Select[Any]]) -> Select[Any]:
+def _linked_contacts(ids: dict[str, Select[Any]]) -> Select[Any]:
     a, k, o, oc, ts = _t(Activity), _t(Call), _t(Opportunity), _t(OpportunityContact), _t(Task)
     c, cr = _t(Contact), _t(ContactResponsible)
-    u = v.user_id
+    u = _P.u
     own = select(c.c.id).where(
         or_(c.c.owner_id == u, exists().where(cr.c.contact_id == c.c.id, cr.c.user_id == u))
     )
@@ -169,41 +178,51 @@ def _linked_contacts(v: Viewer, ids: dict[str, Select[Any]]) -> Select[Any]:
         select(o.c.contact_id).where(_in(o.c.id, ids["opportunity"])),
         select(oc.c.contact_id).where(_in(oc.c.opportunity_id, ids["opportunity"])),
         select(ts.c.contact_id).where(_in(ts.c.id, ids["task"])),
-        _recent(v, "contact"),
+        _recent("contact"),
     ]
     base = union(*parts).subquery().select()
     companies = select(c.c.company_id).where(c.c.id.in_(base))
     return union(base, companies).subquery().select()
 
 
-def _rules(v: Viewer) -> dict[str, ColumnElement[bool]]:
+def _rules(scope: str) -> dict[str, ColumnElement[bool]]:
     """For each personal table, the condition its rows must meet."""
-    if v.scope == "all":
+    if scope == "all":
         return {}
-    ids = _core_ids(v)
-    contacts = _linked_contacts(v, ids)
+    ids = _core_ids()
+    contacts = _linked_contacts(ids)
     rules: dict[str, ColumnElement[bool]] = {}
     for name in ("activity", "call", "opportunity", "task"):
         pk = schema.roots()[name].pk
-        rules[name] = or_(_in(pk, ids[name]), pk.in_(_recent(v, name)))
+        rules[name] = or_(_in(pk, ids[name]), pk.in_(_recent(name)))
     rules["contact"] = _t(Contact).c.id.in_(contacts)
     inv = _t(Invoice)
-    rules["invoice"] = or_(inv.c.client_id.in_(contacts), inv.c.id.in_(_recent(v, "invoice")))
+    rules["invoice"] = or_(inv.c.client_id.in_(contacts), inv.c.id.in_(_recent("invoice")))
     return rules
+
+
+@lru_cache(maxsize=2)
+def _queries(scope: str) -> tuple[tuple[str, Select[Any]], ...]:
+    """(table, query of its ids and versions) for a scope; parameters in ``_P``."""
+    rules = _rules(scope)
+    queries = []
+    for name, root in schema.roots().items():
+        conds = [c for c in (_visible(name, _P.u), rules.get(name)) if c is not None]
+        if name == "follow":
+            conds.append(_t(Follow).c.user_id == _P.u)
+        elif name in _PERSONAL and scope != "all" and name not in rules:
+            conds.append(false())
+        queries.append((name, select(root.pk, root.table.c.version).where(and_(true(), *conds))))
+    return tuple(queries)
 
 
 def versions(conn: Connection, v: Viewer) -> dict[Key, int]:
     """(table, id) -> version of every record in the user's subset, now."""
-    rules = _rules(v)
+    lo, hi, recent = v.bounds()
+    params = {"u": v.user_id, "lo": lo, "hi": hi, "recent": recent}
     found: dict[Key, int] = {}
-    for name, root in schema.roots().items():
-        conds = [c for c in (_visible(name, v.user_id), rules.get(name)) if c is not None]
-        if name == "follow":
-            conds.append(_t(Follow).c.user_id == v.user_id)
-        elif name in _PERSONAL and v.scope != "all" and name not in rules:
-            conds.append(false())
-        query = select(root.pk, root.table.c.version).where(and_(true(), *conds))
-        for rid, version in conn.execute(query):
+    for name, query in _queries(v.scope):
+        for rid, version in conn.execute(query, params):
             found[(name, str(rid))] = version
     return found
 

@@ -21,6 +21,8 @@ from typing import Any
 
 from sqlalchemy import Column, Table, event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlmodel import Session, SQLModel
 
 from . import schema
@@ -114,7 +116,11 @@ class Tracker:
         elif table.name in schema.child_tables():
             child = schema.child_tables()[table.name]
             col = child.parent_col
-            parents = self._ids(select(col).where(where) if where is not None else select(col))
+            known = _equals(where, col)
+            if known is not None:
+                parents = [known]  # "WHERE contact_id = x": no need to ask the database
+            else:
+                parents = self._ids(select(col).where(where) if where is not None else select(col))
             self._touch_parents(child, parents)
 
     # -- helpers ---------------------------------------------------------------
@@ -140,6 +146,10 @@ class Tracker:
     def _touch_parents(self, child: schema.Child, ids: list[Any], what: str = "") -> None:
         ids = [str(i) for i in ids if i is not None]
         if not ids:
+            return
+        if len(child.parents) == 1:  # the foreign key says which record: no query
+            for rid in ids:
+                self.touch((child.parents[0], rid), [what or child.table.name])
             return
         for parent in child.parents:
             pk = schema.roots()[parent].pk
@@ -175,7 +185,8 @@ class Tracker:
             row = conn.execute(select(root.table.c.version).where(root.pk == key[1])).first()
             before = self.loaded.get(key)
             if row is None:
-                changes.append(Change(key, "del", (before or 0) + 1, sorted(fields)))
+                if key in self.deleted:  # not a parent that never existed
+                    changes.append(Change(key, "del", (before or 0) + 1, sorted(fields)))
                 continue
             created = key in self.created and before is None
             version = int(row[0] if created else (row[0] if before is None else before) + 1)
@@ -184,6 +195,19 @@ class Tracker:
             changes.append(Change(key, "put", version, sorted(fields), created))
         self.session.expunge_all()  # the next mutation loads fresh versions
         return changes
+
+
+def _equals(where: Any, column: Column[Any]) -> str | None:
+    """The value of ``column = value`` when that is the whole WHERE clause."""
+    if not isinstance(where, BinaryExpression) or where.operator is not operators.eq:
+        return None
+    left, right = where.left, where.right
+    same = (
+        getattr(left, "table", None) is column.table and getattr(left, "name", None) == column.name
+    )
+    if same and isinstance(right, BindParameter) and right.effective_value is not None:
+        return str(right.effective_value)
+    return None
 
 
 def _pk(obj: Any, name: str) -> Any:

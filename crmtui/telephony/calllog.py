@@ -46,9 +46,13 @@ class CallLog:
     cache, which ``forget`` drops when contacts change)."""
 
     def __init__(
-        self, store: Store, *, agent_id: str | None = None, create_contacts: bool = True,
+        self,
+        store: Store,
+        *,
+        agent_id: str | None = None,
+        create_contacts: bool = True,
         region: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.store = store
         self.processor = CallProcessor(
             store, region=region, agent_id=agent_id, create_contacts=create_contacts, single=True
@@ -125,9 +129,12 @@ def _number_of(store: Store, target: str, region: str) -> str:
 def _run(argv: tuple[str, ...], wait_s: float) -> int | None:
     try:
         proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     except OSError as exc:
         raise CallBackError(f"dial command {argv[0]!r} cannot run: {exc.strerror or exc}") from None
     try:
@@ -137,19 +144,31 @@ def _run(argv: tuple[str, ...], wait_s: float) -> int | None:
 
 
 def call_back(
-    store: Store, target: str, *, config: dict[str, Any], agent_id: str | None = None,
-    region: str | None = None, wait_s: float = 5.0,
-) -> Dialled:  # fmt: skip
+    store: Store,
+    target: str,
+    *,
+    config: dict[str, Any],
+    agent_id: str | None = None,
+    region: str | None = None,
+    wait_s: float = 5.0,
+) -> Dialled:
     """Dial ``target`` (a call id or a number) and log the outbound attempt."""
     log = CallLog(store, agent_id=agent_id, region=region)
     number = _number_of(store, target, log.processor.region)
     argv = _argv(dial_command(config), number)
     returncode = _run(argv, wait_s)
     failed = returncode not in (0, None)
-    logged = log.record(CallEvent(
-        source=CALLBACK_SOURCE, source_call_id=new_id(), kind="ended" if failed else "ringing",
-        direction="outbound", status="failed" if failed else "ringing", remote_raw=number,
-        started_at=utcnow(), hangup_cause=f"dial command exited {returncode}" if failed else "",
-    ))  # fmt: skip
+    logged = log.record(
+        CallEvent(
+            source=CALLBACK_SOURCE,
+            source_call_id=new_id(),
+            kind="ended" if failed else "ringing",
+            direction="outbound",
+            status="failed" if failed else "ringing",
+            remote_raw=number,
+            started_at=utcnow(),
+            hangup_cause=f"dial command exited {returncode}" if failed else "",
+        )
+    )
     assert logged.call_id is not None  # a fresh key always logs a new call
     return Dialled(logged.call_id, number, argv, returncode)

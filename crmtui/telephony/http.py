@@ -92,7 +92,8 @@ async def serve(handler: Handler, host: str, port: int) -> asyncio.Server:
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername") or ("", 0)
         try:
-            request = await asyncio.wait_for(read_request(reader, peer[0]), READ_TIMEOUT)
+            async with asyncio.timeout(READ_TIMEOUT):
+                request = await read_request(reader, peer[0])
             status, text = await handler(request)
         except HttpError as exc:
             status, text = exc.status, str(exc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ from .sip.agent import RingOnlyAgent
 from .sip.dialogs import DialogTracker
 from .sip.observer import HepObserver
 from .webhooks import Webhooks
+
+RECEIVE_BUFFER = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,9 @@ class Listeners:
             await asyncio.gather(*sources, return_exceptions=True)
         await self.pump.drain()
         pump.cancel()
+        drain = getattr(self.sink, "drain", None)  # a sink that writes behind, e.g. the store
+        if drain is not None:
+            await drain()
 
     async def _start_sip(self) -> None:
         if not self.config.sip:
@@ -123,6 +129,11 @@ class Listeners:
         transport, _ = await loop.create_datagram_endpoint(
             lambda: protocol, local_addr=(endpoint.host, endpoint.port)
         )
+        sock = transport.get_extra_info("socket")
+        with contextlib.suppress(OSError):  # the kernel caps it at net.core.rmem_max
+            # A burst of mirrored signalling must wait in the kernel, not be
+            # dropped, while the loop is busy: the default buffer holds ~400 packets.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         return transport.get_extra_info("sockname")[:2]
 
     async def _start_http(self) -> None:

@@ -26,9 +26,20 @@ from ..store.queries.calls import PhoneLookup
 
 # What PBXs and phones put where a number would be when the caller hid it.
 WITHHELD = frozenset(
-    {"", "anonymous", "restricted", "private", "unknown", "unavailable", "withheld", "-1", "-2",
-     "-3", "-4"}
-)  # fmt: skip
+    {
+        "",
+        "anonymous",
+        "restricted",
+        "private",
+        "unknown",
+        "unavailable",
+        "withheld",
+        "-1",
+        "-2",
+        "-3",
+        "-4",
+    }
+)
 LOOKUP_LIMIT = 20  # phones read per national or suffix lookup; more means ambiguous
 NumberKind = Literal["external", "extension", "withheld"]
 How = Literal["e164", "national", "suffix", ""]
@@ -123,9 +134,12 @@ def _ends(number: Number, tail: str) -> bool:
 
 def _derive(first: Number, text: str, digits: str, tail: str) -> Number:
     return Number(
-        text, first.kind, first.e164[:-4] + tail if first.e164 else None, digits,
+        text,
+        first.kind,
+        first.e164[:-4] + tail if first.e164 else None,
+        digits,
         first.national[:-4] + tail,
-    )  # fmt: skip
+    )
 
 
 def _compatible(rows: list[tuple[str, str | None]], e164: str | None) -> list[str]:
@@ -146,17 +160,23 @@ class Matcher:
         self.region = region.upper()
         self.digits = max(MIN_MATCH_DIGITS, int(digits))
         self.book = NumberBook(self.region)
-        self._cache: dict[tuple[str, bool], Match] = {}
+        self._cache: dict[str, Match] = {}
         self._cache_size = cache_size
 
     def match(self, raw: str, *, withheld: bool = False) -> Match:
-        key = (raw, withheld)
+        return self.match_number(self.book.classify(raw, withheld=withheld))
+
+    def match_number(self, number: Number) -> Match:
+        """Match a classified number; every form of one number shares one answer."""
+        if number.kind != "external":
+            return Match(number)
+        key = number.e164 or "digits:" + number.digits
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= self._cache_size:
                 self._cache.clear()
-            found = self._cache[key] = self._match(self.book.classify(raw, withheld=withheld))
-        return found
+            found = self._cache[key] = self._match(number)
+        return found if found.number == number else replace(found, number=number)
 
     def forget(self) -> None:
         """Drop remembered answers (contacts changed under us)."""

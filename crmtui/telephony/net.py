@@ -9,6 +9,7 @@ cannot parse after logging it, without ever stopping.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import ipaddress
 import logging
@@ -125,6 +126,7 @@ class EventPump:
         await self.queue.join()
 
 
+@functools.lru_cache(maxsize=4096)  # every event of a call asks again for the same number
 def e164_of(raw: str, region: str) -> str | None:
     """The E.164 form of an outside number; None for extensions and withheld ones."""
     if len(only_digits(raw)) < MIN_MATCH_DIGITS:
@@ -144,3 +146,21 @@ def is_internal(user: str, local_parties: frozenset[str] = frozenset()) -> bool:
     if not digits:
         return bool(user)
     return len(digits) < MIN_MATCH_DIGITS and not user.startswith("+")
+
+
+class Tee:
+    """One sink feeding several, in order: e.g. the TUI's screen pop and the store."""
+
+    def __init__(self, *sinks: Sink) -> None:
+        self.sinks = sinks
+
+    async def __call__(self, event: CallEvent) -> None:
+        for sink in self.sinks:
+            await deliver(sink, event)
+
+    async def drain(self) -> None:
+        """Wait for every member that writes behind (has ``drain``) to catch up."""
+        for sink in self.sinks:
+            drain = getattr(sink, "drain", None)
+            if drain is not None:
+                await drain()

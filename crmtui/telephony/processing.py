@@ -25,28 +25,41 @@ not say so.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Engine
+from sqlmodel import Session
+
 from ..store import settings
 from ..store.db import Store
 from ..store.ids import new_id
+from ..store.mutations.call_args import CallColumns, CallLog, CallLogBatch, NewCallContact
 from ..store.mutations.call_merge import STATUS_RANK, merge_call
 from ..store.mutations.call_merge import call_state as stored_state
-from ..store.mutations.calls import CallLog, CallLogBatch, LogResult
+from ..store.mutations.calls import LogResult
 from ..store.mutations.registry import run_in
 from ..store.queries.calls import PhoneLookup, merge_candidates, stored_calls
+from .bulk_writer import bulk_engine, sync_and_dispose, transaction
 from .events import CallEvent
-from .matching import Matcher, Number
+from .matching import Matcher, Number, NumberBook
 
 TOLERANCE_S = 120
 BILLSEC_TOLERANCE_S = 5
 HIDDEN = frozenset({"restricted", "unknown", "payphone"})
 _SYNONYMS = {
-    "canceled": "cancelled", "completed": "answered", "no-answer": "", "noanswer": "",
-    "no answer": "", "congestion": "failed", "chanunavail": "failed", "declined": "rejected",
-}  # fmt: skip
+    "canceled": "cancelled",
+    "completed": "answered",
+    "no-answer": "",
+    "noanswer": "",
+    "no answer": "",
+    "congestion": "failed",
+    "chanunavail": "failed",
+    "declined": "rejected",
+}
 # SIP responses and Q.850 causes that say how an unanswered call ended.
 _CAUSES = {"486": "busy", "17": "busy", "603": "rejected", "21": "rejected"}
 
@@ -94,10 +107,16 @@ class CallProcessor:
     """Buffers events and logs them in batches; see the module docstring."""
 
     def __init__(
-        self, store: Store, *, region: str | None = None, agent_id: str | None = None,
-        create_contacts: bool = True, batch_size: int = 5000, single: bool = False,
+        self,
+        store: Store,
+        *,
+        region: str | None = None,
+        agent_id: str | None = None,
+        create_contacts: bool = True,
+        batch_size: int = 5000,
+        single: bool = False,
         tolerance_s: int = TOLERANCE_S,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.store = store
         with store.read() as session:
             ctx = store.context(session)
@@ -114,6 +133,9 @@ class CallProcessor:
         self._buffer: dict[tuple[str, str], dict[str, Any]] = {}
         self._numbers: dict[tuple[str, bool], Number] = {}
         self._created: dict[str, str] = {}  # e164 -> contact created by this processor
+        self._pipelined = False
+        self._engine: Engine | None = None
+        self.book = NumberBook(self.region)  # the reading thread's own (the matcher has one)
 
     def add(self, event: CallEvent) -> None:
         fields = self._fields(event)
@@ -125,7 +147,7 @@ class CallProcessor:
         else:  # another leg, or a later event, of a call already buffered
             current.update(merge_call(current, fields))
             self.summary.legs += 1
-        if len(self._buffer) >= self.batch_size:
+        if len(self._buffer) >= self.batch_size and not self._pipelined:
             self.flush()
 
     def reject(self, rejected: Rejected) -> None:
@@ -137,7 +159,7 @@ class CallProcessor:
         if number is None:
             if len(self._numbers) > 200_000:
                 self._numbers.clear()
-            number = self._numbers[key] = self.matcher.book.classify(raw, withheld=hidden)
+            number = self._numbers[key] = self.book.classify(raw, withheld=hidden)
         return number
 
     def _fields(self, event: CallEvent) -> dict[str, Any]:
@@ -145,26 +167,50 @@ class CallProcessor:
         number = self._number(event.remote_raw, hidden)
         external = number.kind == "external"
         return {
-            "source": event.source, "source_call_id": event.source_call_id,
-            "direction": event.direction, "status": resolve_status(event),
+            "source": event.source,
+            "source_call_id": event.source_call_id,
+            "direction": event.direction,
+            "status": resolve_status(event),
             "remote_raw": event.remote_raw.strip(),
             "remote_e164": (event.remote_e164 or number.e164) if external else None,
-            "remote_name": event.remote_name.strip(), "local_party": event.local_party,
-            "agent_id": self.agent_id, "started_at": event.started_at,
-            "answered_at": event.answered_at, "ended_at": event.ended_at,
-            "duration_s": max(0, event.duration_s), "billsec_s": max(0, event.billsec_s),
-            "cost_minor": None, "cost_currency": None, "hangup_cause": event.hangup_cause,
-            "contact_id": None, "_hidden": hidden, "_stored": False,
-        }  # fmt: skip
+            "remote_name": event.remote_name.strip(),
+            "local_party": event.local_party,
+            "agent_id": self.agent_id,
+            "started_at": event.started_at,
+            "answered_at": event.answered_at,
+            "ended_at": event.ended_at,
+            "duration_s": max(0, event.duration_s),
+            "billsec_s": max(0, event.billsec_s),
+            "cost_minor": None,
+            "cost_currency": None,
+            "hangup_cause": event.hangup_cause,
+            "contact_id": None,
+            "merge_into": None,
+            "_number": number,
+            "_stored": False,
+        }
 
-    def flush(self) -> LogResult | None:
-        """Log what is buffered, in one transaction."""
+    def _take(self) -> list[dict[str, Any]]:
         items = list(self._buffer.values())
         self._buffer.clear()
+        return items
+
+    def flush(self) -> LogResult | None:
+        """Log what is buffered, in one transaction.
+
+        Outside :meth:`run` (a live listener's long-lived processor) the
+        remembered answers are dropped first: contacts may have been added,
+        merged or deleted since the last call."""
+        if not self._pipelined:
+            self.matcher.forget()
+            self._created.clear()
+        return self._write(self._take())
+
+    def _write(self, items: list[dict[str, Any]]) -> LogResult | None:
         self.last = None
         if not items:
             return None
-        with self.store.write() as session:
+        with self._session() as session:
             ctx = self.store.context(session)
             self.matcher.lookup = PhoneLookup(session)
             items = self._drop_unchanged(session, items)
@@ -176,6 +222,11 @@ class CallProcessor:
             self.last = result = run_in(session, ctx, name, args)
         self._count(result, specs)
         return result
+
+    def _session(self) -> AbstractContextManager[Session]:
+        if self._engine is None:
+            return self.store.write()
+        return transaction(self._engine)
 
     def _drop_unchanged(self, session: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         by_source: dict[str, list[str]] = {}
@@ -228,11 +279,15 @@ class CallProcessor:
             return abs((cand.started_at - item["started_at"]).total_seconds())
 
         fits = [
-            c for c in options
+            c
+            for c in options
             if gap(c) <= self.tolerance.total_seconds()
-            and not (c.billsec_s and item["billsec_s"]
-                     and abs(c.billsec_s - item["billsec_s"]) > BILLSEC_TOLERANCE_S)
-        ]  # fmt: skip
+            and not (
+                c.billsec_s
+                and item["billsec_s"]
+                and abs(c.billsec_s - item["billsec_s"]) > BILLSEC_TOLERANCE_S
+            )
+        ]
         return min(fits, key=lambda c: (gap(c), c.id)) if fits else None
 
     def _match(self, items: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
@@ -249,7 +304,7 @@ class CallProcessor:
         return specs
 
     def _contact_for(self, item: dict[str, Any], specs: dict[str, tuple[str, str]]) -> str | None:
-        found = self.matcher.match(item["remote_raw"], withheld=item["_hidden"])
+        found = self.matcher.match_number(item["_number"])
         e164 = item["remote_e164"]
         if found.contact_id or not (e164 and self._creates(item, found.number)):
             return found.contact_id
@@ -267,18 +322,16 @@ class CallProcessor:
     def _args(
         self, items: list[dict[str, Any]], specs: dict[str, tuple[str, str]]
     ) -> tuple[str, Any]:
-        calls = []
         for item in items:
-            data = {k: v for k, v in item.items() if not k.startswith("_")}
-            data["id"] = new_id()
-            calls.append(data)
+            item["id"] = new_id()
         contacts = [{"id": cid, "e164": e164, "name": name} for e164, (cid, name) in specs.items()]
-        if self.single and len(calls) == 1:
+        if self.single and len(items) == 1:
+            fields = {k: v for k, v in items[0].items() if not k.startswith("_")}
             return "call.log", CallLog.model_validate(
-                {**calls[0], "new_contact": contacts[0] if contacts else None}
+                {**fields, "new_contact": contacts[0] if contacts else None}
             )
-        return "call.log_batch", CallLogBatch.model_validate(
-            {"calls": calls, "new_contacts": contacts}
+        return "call.log_batch", CallLogBatch(
+            calls=CallColumns.of(items), new_contacts=[NewCallContact(**c) for c in contacts]
         )
 
     def _count(self, result: LogResult, specs: dict[str, tuple[str, str]]) -> None:
@@ -290,16 +343,37 @@ class CallProcessor:
             self._created[e164] = result.contacts.get(cid, cid)
 
     def run(
-        self, source: Iterable[CallEvent | Rejected],
+        self,
+        source: Iterable[CallEvent | Rejected],
         progress: Callable[[int], None] | None = None,
-    ) -> ImportSummary:  # fmt: skip
-        """Process everything ``source`` yields, then flush; returns the summary."""
-        for n, item in enumerate(source, 1):
-            if isinstance(item, Rejected):
-                self.reject(item)
-            else:
-                self.add(item)
-            if progress is not None and n % 10_000 == 0:
-                progress(n)
-        self.flush()
+    ) -> ImportSummary:
+        """Process everything ``source`` yields, then flush; returns the summary.
+
+        Reading and parsing (this thread) overlap with matching and writing
+        the previous batch (a writer thread; SQLite runs without the GIL). A
+        batch is written only after the one before it committed, so each
+        batch sees everything the earlier ones logged."""
+        self._pipelined = True
+        self._engine = bulk_engine(self.store)
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="call-writer") as writer:
+                pending: Future[LogResult | None] | None = None
+                for n, item in enumerate(source, 1):
+                    if isinstance(item, Rejected):
+                        self.reject(item)
+                    else:
+                        self.add(item)
+                    if len(self._buffer) >= self.batch_size:
+                        if pending is not None:
+                            pending.result()
+                        pending = writer.submit(self._write, self._take())
+                    if progress is not None and n % 10_000 == 0:
+                        progress(n)
+                if pending is not None:
+                    pending.result()
+            self.flush()
+        finally:
+            self._pipelined = False
+            sync_and_dispose(self._engine)
+            self._engine = None
         return self.summary

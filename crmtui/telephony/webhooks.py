@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from .events import CallEvent, Direction, EventKind
 from .http import Request
@@ -128,9 +129,11 @@ class Webhooks:
         given = request.headers.get("x-twilio-signature", "")
         if not (self.twilio_token and self.twilio_url and given):
             return False
-        url = self.twilio_url + request.target
-        expected = twilio_signature(self.twilio_token, url, params)
-        return hmac.compare_digest(expected.encode(), given.encode())
+        for url in _with_and_without_port(self.twilio_url + request.target):
+            expected = twilio_signature(self.twilio_token, url, params)
+            if hmac.compare_digest(expected.encode(), given.encode()):
+                return True
+        return False
 
     def _seen(self, who: _Who, direction: Direction, at: datetime, duration: int) -> _Seen:
         """What we know of a call so far; the first request we hear starts it.
@@ -189,6 +192,18 @@ class _Who:
     remote: str
     name: str
     local: str
+
+
+def _with_and_without_port(url: str) -> list[str]:
+    """``url`` as configured, and with its default port added or removed: Twilio
+    signs the URL as it called it, and its own validators accept either form."""
+    parts = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    host = parts.hostname or ""
+    if default is None or not host:
+        return [url]
+    other = host if parts.port else f"{host}:{default}"
+    return [url, urlunsplit(parts._replace(netloc=other))]
 
 
 def _unanswered(direction: Direction) -> str:

@@ -21,8 +21,9 @@ class FormField(Vertical):
     FormField { height: auto; margin: 0 0 0 0; }
     FormField > .form-field--label { color: $text-muted; }
     FormField > .form-field--note { height: auto; color: $text-muted; }
+    FormField > .form-field--note.-empty { display: none; }
     FormField.-invalid > .form-field--note { color: $text-error; }
-    FormField.-invalid > Input, FormField.-invalid > Select { border: tall $error; }
+    FormField.-invalid > Input, FormField.-invalid > Select { background: $error 30%; }
     """
 
     def __init__(
@@ -31,22 +32,29 @@ class FormField(Vertical):
         super().__init__(id=id)
         self.label = label
         self.control = control
+        if hasattr(control, "compact"):
+            control.compact = True  # one line per field: a form fits 80x24
         self.hint = hint
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="form-field--label")
         yield self.control
-        yield Static(Text(self.hint), classes="form-field--note")
+        yield Static(Text(self.hint), classes="form-field--note" + ("" if self.hint else " -empty"))
+
+    def _note(self, text: str) -> None:
+        note = self.query_one(".form-field--note", Static)
+        note.update(Text(text))
+        note.set_class(not text, "-empty")  # no blank line under a field with nothing to say
 
     def set_error(self, message: str | None) -> None:
         """Show ``message`` under the control (None clears it back to the hint)."""
         self.set_class(bool(message), "-invalid")
-        self.query_one(".form-field--note", Static).update(Text(message or self.hint))
+        self._note(message or self.hint)
 
     def set_hint(self, hint: str) -> None:
         self.hint = hint
         if not self.has_class("-invalid"):
-            self.query_one(".form-field--note", Static).update(Text(hint))
+            self._note(hint)
 
 
 def options(choices: Iterable[Choice]) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 
 from babel.numbers import format_currency
 
@@ -28,6 +29,7 @@ def money(minor: int | None, currency: str | None, locale: str) -> str:
         return f"{minor} {currency}"
 
 
+@lru_cache(maxsize=4096)  # parsing a number costs more than drawing its whole row
 def phone(raw: str, e164: str | None, region: str) -> str:
     return format_for_display(raw, e164, region) if raw else ""
 

@@ -26,6 +26,7 @@ class ModeBar(Static):
     def __init__(self) -> None:
         super().__init__()
         self.detail = ""
+        self.keys: dict[str | None, str] = {}
 
     def on_mount(self) -> None:
         self.current = f"app.{self.app.current_mode}"  # the main screen this bar sits in
@@ -36,10 +37,13 @@ class ModeBar(Static):
         self.redraw()
 
     def redraw(self) -> None:
-        keys = {
-            b.binding.id: self.app.get_key_display(b.binding)
+        # While a text field has focus the digit keys type digits and drop out of
+        # the active bindings, so keep the keys seen before.
+        self.keys.update(
+            (b.binding.id, self.app.get_key_display(b.binding))
             for b in self.screen.active_bindings.values()
-        }
+        )
+        keys = self.keys
         line = Text(no_wrap=True, overflow="ellipsis")
         for binding_id, label in MODES:
             style = "reverse bold" if binding_id == self.current else ""

@@ -16,12 +16,10 @@ as the cursor nears its end.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
 from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
@@ -32,37 +30,24 @@ from textual.strip import Strip
 
 from ..store import Store
 from ..store.queries.keyset import Chunk, IndexedListing, Key, Listing
+from .columns import Column, Painter, Styles
 from .workers import ReportsWorkerErrors
 
 T = TypeVar("T")
-BLOCK = 100  # rows per query
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Generic[T]):
+    """One page of rows as cached: the rows, their cells' texts, the key after them."""
+
+    rows: Sequence[T]
+    texts: Sequence[tuple[str, ...]]
+    next_key: Key | None
+
+
+BLOCK = 50  # rows per query: a screenful or two
 STEP = 1000  # rows between anchors
 CACHE_BLOCKS = 40  # at most 4,000 rows kept in memory
-
-
-@dataclass(frozen=True)
-class Column(Generic[T]):
-    title: str
-    width: int  # the least it needs; a column that does not fit is left out
-    value: Callable[[T], str]
-    grow: int = 0  # its share of any spare width
-
-
-def layout(columns: Sequence[Column[Any]], width: int) -> list[tuple[Column[Any], int]]:
-    """Fit columns into ``width``: drop from the right, then share what is spare."""
-    fitted: list[Column[Any]] = []
-    used = 0
-    for column in columns:
-        if used + column.width + (1 if fitted else 0) > width and fitted:
-            break
-        used += column.width + (1 if fitted else 0)
-        fitted.append(column)
-    spare = max(0, width - used)
-    shares = sum(c.grow for c in fitted) or 1
-    sizes = [c.width + spare * c.grow // shares for c in fitted]
-    if fitted and not any(c.grow for c in fitted):
-        sizes[-1] += spare
-    return list(zip(fitted, sizes, strict=True))
 
 
 class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
@@ -135,12 +120,13 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         self.marked: dict[str, T] = {}
         self._listing: Listing[T] | None = None
         self._generation = 0
-        self._cache: OrderedDict[int, Chunk[T]] = OrderedDict()
+        self._cache: OrderedDict[int, Block[T]] = OrderedDict()
         self._in_flight: set[int] = set()
         self._wanted: set[int] = set()
         self._anchors: tuple[Key, ...] | None = None
         self._total = 0
         self._exact = True
+        self._painter: Painter[T] | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Marking exists only in lists that act on several rows at once."""
@@ -250,7 +236,13 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
                     start = block * self.block
                     after = _walk(session, listing, anchors or (), start, self.step)  # type: ignore[arg-type]
                 chunk = listing.page(session, after, self.block)
-                self.app.call_from_thread(self._loaded, generation, block, chunk)
+                self.app.call_from_thread(self._loaded, generation, block, self._texts(chunk))
+
+    def _texts(self, chunk: Chunk[T]) -> Block[T]:
+        """Work out every cell's text here, in the loader's thread, so that painting
+        a row (on the UI thread) only pads and joins strings."""
+        texts = [tuple(c.value(row) for c in self.columns) for row in chunk.rows]
+        return Block(chunk.rows, texts, chunk.next_key)
 
     def _counted(self, generation: int, total: int) -> None:
         if generation == self._generation:
@@ -263,7 +255,7 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
             self._anchors = anchors
             self.refresh()
 
-    def _loaded(self, generation: int, block: int, chunk: Chunk[T]) -> None:
+    def _loaded(self, generation: int, block: int, chunk: Block[T]) -> None:
         if generation != self._generation:
             return
         self._in_flight.discard(block)
@@ -275,7 +267,7 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         if block * self.block <= self.cursor < (block + 1) * self.block:
             self._announce()
 
-    def _grow(self, block: int, chunk: Chunk[T]) -> None:
+    def _grow(self, block: int, chunk: Block[T]) -> None:
         """An open-ended list knows its rows up to the last loaded block."""
         last = max(self._cache)
         if block == last:
@@ -295,55 +287,46 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
     # -- drawing ----------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        painter = self._painter_for(self.scrollable_content_region.width)
         if y == 0:
-            return self._header(width)
+            return painter.header()
         index = round(self.scroll_y) + y - 1
         if index >= self._total:
-            return Strip.blank(width, self.rich_style)
-        row = self.row_at(index)
-        if row is None:
+            return painter.blank()
+        block = self._cache.get(index // self.block)
+        offset = index % self.block
+        if block is None or offset >= len(block.rows):
             self._want(index // self.block)
-            style = self.get_component_rich_style("virtual-list--pending")
-            return Strip([Segment(set_cell_size("  …", width), self.rich_style + style)])
+            return painter.pending()
         self._prefetch(index)
-        return self._row_strip(index, row, width)
+        row = block.rows[offset]
+        marked = (getattr(row, "id", None) in self.marked) if self.markable else None
+        return painter.row(block.texts[offset], cursor=index == self.cursor, marked=marked)
+
+    def _painter_for(self, width: int) -> Painter[T]:
+        if self._painter is None or self._painter.width != width:
+            style = self.get_component_rich_style
+            styles = Styles(
+                self.rich_style,
+                self.rich_style + style("virtual-list--header"),
+                style("virtual-list--cursor"),
+                style("virtual-list--marked"),
+                self.rich_style + style("virtual-list--pending"),
+            )
+            self._painter = Painter(self.columns, width, 2 if self.markable else 0, styles)
+        return self._painter
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._painter = None  # focus, theme or CSS changed: styles are read again
 
     def _prefetch(self, index: int) -> None:
-        """Read the next block while the user is still in the second half of this one;
-        an open-ended list reads on as soon as its end is a page away."""
-        block = index // self.block
-        if index % self.block > self.block // 2 and (block + 1) * self.block < self._total:
-            self._want(block + 1)
-        if not self._exact and index + self._page_rows >= self._total - 1:
-            self._want((self._total - 1) // self.block)
-
-    def _header(self, width: int) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("virtual-list--header")
-        cells = [
-            set_cell_size(c.title, w) for c, w in layout(self.columns, width - self._mark_width)
-        ]
-        return Strip(
-            [Segment(set_cell_size(" " * self._mark_width + " ".join(cells), width), style)]
-        )
-
-    @property
-    def _mark_width(self) -> int:
-        return 2 if self.markable else 0
-
-    def _row_strip(self, index: int, row: T, width: int) -> Strip:
-        style = self.rich_style
-        row_id = getattr(row, "id", None)
-        mark = ""
-        if self.markable:
-            marked = row_id in self.marked
-            mark = "● " if marked else "  "
-            if marked:
-                style += self.get_component_rich_style("virtual-list--marked")
-        if index == self.cursor:
-            style += self.get_component_rich_style("virtual-list--cursor")
-        cells = [_cell(c.value(row), w) for c, w in layout(self.columns, width - self._mark_width)]
-        return Strip([Segment(set_cell_size(mark + " ".join(cells), width), style)])
+        """Have the rows a page away (either way) read before page-down or page-up
+        asks for them; an open-ended list so reads on as its end comes near."""
+        page = self._page_rows
+        self._want(min(self._total - 1, index + page) // self.block)
+        if index >= page:
+            self._want((index - page) // self.block)
 
     # -- keys ----------------------------------------------------------------------
 
@@ -407,10 +390,3 @@ def _walk(
         return after
     keys = listing.keys_after(session, after, skip)
     return keys[-1] if keys else after
-
-
-def _cell(value: str, width: int) -> str:
-    value = " ".join((value or "").split())  # one line, whatever the data holds
-    if cell_len(value) > width:
-        return set_cell_size(value, max(0, width - 1)) + "…"
-    return set_cell_size(value, width)

@@ -87,19 +87,25 @@ def test_restricted_deals_count_only_for_their_users(store: Store, board: dict[s
     assert columns(store, Context(user_id=carol, role="user"))["Lead"].total_minor == 3_000
 
 
+@pytest.mark.parametrize("limit", [1, 2, 5, 7, 8])
 def test_cards_come_in_keyset_pages_soonest_close_first(
-    store: Store, board: dict[str, str]
+    store: Store, board: dict[str, str], limit: int
 ) -> None:
     days = ["2027-03-01", None, "2027-01-15", "2027-02-01", None, "2027-01-01", "2027-05-05"]
     ids = [deal(store, board["Lead"], 100 * n, expected_close=d) for n, d in enumerate(days)]
-    seen, key = [], None
+    deal(store, board["Offer"], 1, expected_close="2027-01-02")  # another column
+    pages = []
+    key = None
     with store.read() as session:
         while True:
-            page = stage_cards(session, board["Lead"], after=key, limit=3)
-            seen.extend(page.rows)
+            page = stage_cards(session, board["Lead"], after=key, limit=limit)
+            pages.append(page.rows)
             if page.next_key is None:
                 break
             key = page.next_key
+    seen = [r for rows in pages for r in rows]
+    assert all(len(rows) == limit for rows in pages[:-1]) and 0 < len(pages[-1]) <= limit
+    assert [r.id for r in seen if r.expected_close is None] == sorted(ids[1::3][:2])
     assert sorted(r.id for r in seen) == sorted(ids)
-    closes = [str(r.expected_close) for r in seen if r.expected_close]
-    assert closes == sorted(closes) and all(r.expected_close is None for r in seen[-2:])
+    closes = [str(r.expected_close) for r in seen[:5]]
+    assert closes == sorted(closes) and all(r.expected_close is None for r in seen[5:])

@@ -13,9 +13,11 @@ from typer.testing import CliRunner
 from crmtui.cli.main import app
 from crmtui.store import Store, open_store
 
-_CONTACT_COLUMNS = ("id, kind, first_name, last_name, company_name, display_name, sort_key, "
-                    "company_id, title, website, description, type_id, temperature, currency, "
-                    "access, social")
+_CONTACT_COLUMNS = (
+    "id, kind, first_name, last_name, company_name, display_name, sort_key, "
+    "company_id, title, website, description, type_id, temperature, currency, "
+    "access, social"
+)
 
 
 def dump(store: Store) -> dict[str, Any]:
@@ -25,17 +27,32 @@ def dump(store: Store) -> dict[str, Any]:
     with store.read() as s:
         for row in s.execute(text(f"SELECT {_CONTACT_COLUMNS} FROM contact")).mappings():
             out[row["id"]] = {**row, "phones": [], "emails": [], "addresses": [], "tags": []}
-        for row in s.execute(text("SELECT contact_id, label, raw, e164, valid FROM contact_phone "
-                                  "ORDER BY contact_id, position")):
+        for row in s.execute(
+            text(
+                "SELECT contact_id, label, raw, e164, valid FROM contact_phone "
+                "ORDER BY contact_id, position"
+            )
+        ):
             out[row[0]]["phones"].append(tuple(row[1:]))
-        for row in s.execute(text("SELECT contact_id, label, address FROM contact_email "
-                                  "ORDER BY contact_id, position")):
+        for row in s.execute(
+            text(
+                "SELECT contact_id, label, address FROM contact_email ORDER BY contact_id, position"
+            )
+        ):
             out[row[0]]["emails"].append(tuple(row[1:]))
-        for row in s.execute(text("SELECT contact_id, label, street, postcode, city, region, "
-                                  "country FROM contact_address ORDER BY contact_id, position")):
+        for row in s.execute(
+            text(
+                "SELECT contact_id, label, street, postcode, city, region, "
+                "country FROM contact_address ORDER BY contact_id, position"
+            )
+        ):
             out[row[0]]["addresses"].append(tuple(row[1:]))
-        for row in s.execute(text("SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t "
-                                  "ON t.id = ct.tag_id ORDER BY ct.contact_id, t.name")):
+        for row in s.execute(
+            text(
+                "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t "
+                "ON t.id = ct.tag_id ORDER BY ct.contact_id, t.name"
+            )
+        ):
             out[row[0]]["tags"].append(row[1])
     return out
 

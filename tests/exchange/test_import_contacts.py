@@ -24,8 +24,8 @@ GOOGLE_HEADER = (
 )
 GOOGLE_ROW = (
     'Zoé,Anne,Lefèvre,,,,,Crème & Co,Directrice,,,"Likes tea,\nnot coffee",'
-    '* myContacts ::: Clients ::: VIP,Work,zoe@creme.fr,Home,ZOE@home.fr,Mobile,'
-    '+33 6 12 34 56 78 ::: 06 98 76 54 32,Work Fax,01 45 67 89 10,Work,'
+    "* myContacts ::: Clients ::: VIP,Work,zoe@creme.fr,Home,ZOE@home.fr,Mobile,"
+    "+33 6 12 34 56 78 ::: 06 98 76 54 32,Work Fax,01 45 67 89 10,Work,"
     '"12 rue X\nParis",12 rue X,Paris,IDF,75001,France,FR,,https://creme.fr'
 )
 OUTLOOK_HEADER = (
@@ -35,9 +35,9 @@ OUTLOOK_HEADER = (
     "Categories,E-mail Address,E-mail Type,E-mail Display Name,Notes,Web Page"
 )
 OUTLOOK_ROW = (
-    'M.,François,,Müller,,Bäckerei Müller,,Gérant,3 Hauptstraße,Köln,NRW,50667,Deutschland,'
-    ',+49 221 123456,+49 151 23456789,,Kunden;Bäcker,f.muller@baeckerei.de,SMTP,'
-    '"François Müller (f.muller@baeckerei.de)",“Stammkunde” seit 2019 – 10 €,'
+    "M.,François,,Müller,,Bäckerei Müller,,Gérant,3 Hauptstraße,Köln,NRW,50667,Deutschland,"
+    ",+49 221 123456,+49 151 23456789,,Kunden;Bäcker,f.muller@baeckerei.de,SMTP,"
+    '"François Müller (f.muller@baeckerei.de)",“Stammkunde” seit 2019 \u2013 10 €,'
 )
 
 
@@ -59,7 +59,10 @@ def test_google_contacts_export(tmp_path: Path, db: Path, store: Store) -> None:
     assert zoe["tags"] == ["Clients", "VIP"]
     assert zoe["emails"] == [("work", "zoe@creme.fr"), ("home", "zoe@home.fr")]
     assert [(p[0], p[2]) for p in zoe["phones"]] == [  # type: ignore[union-attr]
-        ("mobile", "+33612345678"), ("mobile", "+33698765432"), ("fax", "+33145678910")]
+        ("mobile", "+33612345678"),
+        ("mobile", "+33698765432"),
+        ("fax", "+33145678910"),
+    ]
     assert zoe["addresses"] == [("work", "12 rue X", "75001", "Paris", "IDF", "FR")]
     company = dump(store)[zoe["company_id"]]  # type: ignore[index]
     assert (company["kind"], company["company_name"]) == ("company", "Crème & Co")
@@ -73,22 +76,33 @@ def test_outlook_export_in_cp1252(tmp_path: Path, db: Path, store: Store) -> Non
     assert "cp1252" in result.output
     f = _contact(store, "Müller")
     assert (f["first_name"], f["title"]) == ("François", "Gérant")
-    assert f["description"] == "“Stammkunde” seit 2019 – 10 €"
+    assert f["description"] == "“Stammkunde” seit 2019 \u2013 10 €"
     assert f["tags"] == ["Bäcker", "Kunden"]
     assert [(p[0], p[2]) for p in f["phones"]] == [  # type: ignore[union-attr]
-        ("work", "+49221123456"), ("mobile", "+4915123456789")]
+        ("work", "+49221123456"),
+        ("mobile", "+4915123456789"),
+    ]
     assert f["addresses"] == [("work", "3 Hauptstraße", "50667", "Köln", "NRW", "DE")]
 
 
 def test_map_option_names_unknown_columns(tmp_path: Path, db: Path, store: Store) -> None:
     path = tmp_path / "own.csv"
-    path.write_text("Nom complet\tGSM\tRemarque\nJean Paul Martin\t06 11 22 33 44\tx\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Nom complet\tGSM\tRemarque\nJean Paul Martin\t06 11 22 33 44\tx\n", encoding="utf-8"
+    )
     refused = run_cli(db, "import", "contacts", str(path))
     assert refused.exit_code == 2
     assert "no column holds a name" in refused.output
-    result = run_cli(db, "import", "contacts", str(path), "--map", "Nom complet=name",
-                     "--map", "GSM=phone:mobile")
+    result = run_cli(
+        db,
+        "import",
+        "contacts",
+        str(path),
+        "--map",
+        "Nom complet=name",
+        "--map",
+        "GSM=phone:mobile",
+    )
     assert result.exit_code == 0, result.output
     assert "Remarque" in result.output  # said to be ignored
     jp = _contact(store, "Martin")
@@ -105,20 +119,34 @@ def test_unknown_map_target_is_refused(tmp_path: Path, db: Path) -> None:
 
 
 def _existing(store: Store) -> str:
-    return str(store.mutate("contact.create", {
-        "first_name": "Anna", "last_name": "Nowak", "title": "CEO",
-        "emails": [{"address": "anna@nowak.pl"}], "phones": [{"raw": "+48 601 234 567"}]}))
+    return str(
+        store.mutate(
+            "contact.create",
+            {
+                "first_name": "Anna",
+                "last_name": "Nowak",
+                "title": "CEO",
+                "emails": [{"address": "anna@nowak.pl"}],
+                "phones": [{"raw": "+48 601 234 567"}],
+            },
+        )
+    )
 
 
-DUP_CSV = ("first_name,last_name,email,mobile,title\n"
-           "Anna,Nowak-Kowalska,ANNA@nowak.pl,+48 602 000 111,CTO\n"
-           "Piotr,Zieliński,piotr@z.pl,,\n")
+DUP_CSV = (
+    "first_name,last_name,email,mobile,title\n"
+    "Anna,Nowak-Kowalska,ANNA@nowak.pl,+48 602 000 111,CTO\n"
+    "Piotr,Zieliński,piotr@z.pl,,\n"
+)
 
 
-@pytest.mark.parametrize(("policy", "contacts", "title", "phones"), [
-    ("skip", 2, "CEO", 1), ("update", 2, "CTO", 2), ("create", 3, "CEO", 1)])
-def test_duplicate_policies(tmp_path: Path, db: Path, store: Store, policy: str,
-                            contacts: int, title: str, phones: int) -> None:
+@pytest.mark.parametrize(
+    ("policy", "contacts", "title", "phones"),
+    [("skip", 2, "CEO", 1), ("update", 2, "CTO", 2), ("create", 3, "CEO", 1)],
+)
+def test_duplicate_policies(
+    tmp_path: Path, db: Path, store: Store, policy: str, contacts: int, title: str, phones: int
+) -> None:
     anna = _existing(store)
     path = tmp_path / "dup.csv"
     path.write_text(DUP_CSV, encoding="utf-8")
@@ -130,26 +158,28 @@ def test_duplicate_policies(tmp_path: Path, db: Path, store: Store, policy: str,
     assert len(after[anna]["phones"]) == phones
 
 
-def test_same_name_at_same_company_is_a_duplicate(tmp_path: Path, db: Path,
-                                                  store: Store) -> None:
+def test_same_name_at_same_company_is_a_duplicate(tmp_path: Path, db: Path, store: Store) -> None:
     path = tmp_path / "a.csv"
     path.write_text("first name,last name,company\nÉric,Dubois,ACME\n", encoding="utf-8")
     assert run_cli(db, "import", "contacts", str(path)).exit_code == 0
     again = tmp_path / "b.csv"
-    again.write_text("first name,last name,company\neric,DUBOIS,Acme\nEric,Dubois,Other\n",
-                     encoding="utf-8")
+    again.write_text(
+        "first name,last name,company\neric,DUBOIS,Acme\nEric,Dubois,Other\n", encoding="utf-8"
+    )
     result = run_cli(db, "import", "contacts", str(again))
     assert "skipped\t1" in result.output and "created\t1" in result.output
     people = [c for c in dump(store).values() if c["kind"] == "person"]
     assert len(people) == 2
 
 
-def test_dry_run_changes_nothing_and_predicts_the_real_run(tmp_path: Path, db: Path,
-                                                           store: Store) -> None:
+def test_dry_run_changes_nothing_and_predicts_the_real_run(
+    tmp_path: Path, db: Path, store: Store
+) -> None:
     _existing(store)
     path = tmp_path / "dup.csv"
-    path.write_text(DUP_CSV + "Bad,Mail,not-an-email,,\nPiotr,Zieliński,piotr@z.pl,,\n",
-                    encoding="utf-8")
+    path.write_text(
+        DUP_CSV + "Bad,Mail,not-an-email,,\nPiotr,Zieliński,piotr@z.pl,,\n", encoding="utf-8"
+    )
     before = dump(store)
     dry = run_cli(db, "import", "contacts", str(path), "--dry-run")
     assert dump(store) == before
@@ -171,7 +201,8 @@ def test_rejects_file_and_nothing_stored_changes(tmp_path: Path, db: Path, store
         "Anna,Nowak,anna@@nowak,\n"  # invalid e-mail
         ",,,0600000000\n"  # no name
         "Too,Many,a@b.fr,1,extra\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     rejects = tmp_path / "rejects.csv"
     result = run_cli(db, "import", "contacts", str(path), "--rejects", str(rejects))
     assert result.exit_code == 1
@@ -182,7 +213,8 @@ def test_rejects_file_and_nothing_stored_changes(tmp_path: Path, db: Path, store
     assert [(r[0], r[1]) for r in rows[1:]] == [
         ("3", "e-mail 'anna@@nowak' is not an e-mail address"),
         ("4", "a person needs a first or a last name"),
-        ("5", "expected 4 columns, found 5")]
+        ("5", "expected 4 columns, found 5"),
+    ]
     assert rows[1][2:] == ["Anna", "Nowak", "anna@@nowak", ""]
     after = dump(store)
     assert after[anna] == before
@@ -202,8 +234,9 @@ def test_unusable_files_exit_2(tmp_path: Path, db: Path, content: bytes) -> None
 def _people_csv(path: Path, n: int) -> Path:
     lines = ["first_name,last_name,company,phone,email,tags"]
     for i in range(n):
-        lines.append(f"P{i},Nom{i},Firm {i % 3},+33 1 45 67 {i // 100:02d} {i % 100:02d},"
-                     f"p{i}@x.fr,\"a,b\"")
+        lines.append(
+            f'P{i},Nom{i},Firm {i % 3},+33 1 45 67 {i // 100:02d} {i % 100:02d},p{i}@x.fr,"a,b"'
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -211,8 +244,7 @@ def _people_csv(path: Path, n: int) -> Path:
 def test_running_twice_gives_the_same_store(tmp_path: Path, db: Path, store: Store) -> None:
     path = _people_csv(tmp_path / "p.csv", 40)
     for policy in ("skip", "update", "create"):
-        assert run_cli(db, "import", "contacts", str(path), "--on-duplicate",
-                       policy).exit_code == 0
+        assert run_cli(db, "import", "contacts", str(path), "--on-duplicate", policy).exit_code == 0
         if policy == "skip":
             first = dump(store)
             with store.read() as s:
@@ -227,8 +259,9 @@ class Crash(Exception):
     pass
 
 
-def test_interrupted_import_leaves_whole_records_and_resumes(tmp_path: Path,
-                                                             stores: Stores) -> None:
+def test_interrupted_import_leaves_whole_records_and_resumes(
+    tmp_path: Path, stores: Stores
+) -> None:
     path = _people_csv(tmp_path / "p.csv", 23)
     clean, crashed = stores.new(), stores.new()
     opened = open_contacts(path)
@@ -248,8 +281,9 @@ def test_interrupted_import_leaves_whole_records_and_resumes(tmp_path: Path,
     partial = dump(crashed)
     people = [c for c in partial.values() if c["kind"] == "person"]
     assert len(people) == 10  # two whole batches, nothing of the third
-    assert all(len(p["phones"]) == 1 and len(p["emails"]) == 1 and p["tags"] == ["a", "b"]
-               for p in people)
+    assert all(
+        len(p["phones"]) == 1 and len(p["emails"]) == 1 and p["tags"] == ["a", "b"] for p in people
+    )
     opened = open_contacts(path)
     summary = import_opened(crashed, opened, contact_handler(opened, "skip"), batch_size=5)
     assert summary.counts["unchanged"] == 10 and summary.counts["created"] == 13

@@ -8,8 +8,11 @@ import pytest
 
 from crmtui.exchange.source import CsvSource, UnusableFile, guess_delimiter, inspect
 
-ROWS = [["Prénom", "Nom", "Société"], ["Zoé", "Lefèvre", "Crème & Co"],
-        ["Łukasz", "Wąs", "Kraków, sp. z o.o."]]
+ROWS = [
+    ["Prénom", "Nom", "Société"],
+    ["Zoé", "Lefèvre", "Crème & Co"],
+    ["Łukasz", "Wąs", "Kraków, sp. z o.o."],
+]
 
 
 def _write(path: Path, rows: list[list[str]], sep: str, encoding: str) -> Path:

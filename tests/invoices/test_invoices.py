@@ -195,3 +195,30 @@ def test_a_client_with_an_invoice_cannot_be_deleted(billing: Billing) -> None:
     create(billing)
     with pytest.raises(MutationError, match="INV0000001"):
         billing.store.mutate("contact.delete", {"id": billing.client})
+
+
+def test_due_terms_are_checked_in_the_mutation(billing: Billing) -> None:
+    with pytest.raises(MutationError, match="give a date"):
+        create(billing, due_terms="date")
+    invoice = create(billing, issue_date="2026-11-23", due_terms="on_receipt")
+    assert detail(billing, invoice).due_date == date(2026, 11, 23)
+    billing.store.mutate(
+        "invoice.update", {"id": invoice, "due_terms": "date", "due_date": "2026-12-24"}
+    )
+    billing.store.mutate("invoice.update", {"id": invoice, "issue_date": "2026-11-30"})
+    assert detail(billing, invoice).due_date == date(2026, 12, 24)
+    with pytest.raises(MutationError, match="before the issue date"):
+        billing.store.mutate("invoice.update", {"id": invoice, "issue_date": "2027-01-01"})
+    billing.store.mutate("invoice.update", {"id": invoice, "due_terms": "15"})
+    assert detail(billing, invoice).due_date == date(2026, 12, 15)
+
+
+def test_changing_the_currency_takes_the_admins_rate(billing: Billing) -> None:
+    billing.store.mutate("exchange_rate.set", {"currency": "USD", "rate": "0.9"})
+    invoice = create(billing)
+    billing.store.mutate("invoice.update", {"id": invoice, "currency": "USD"})
+    assert detail(billing, invoice).exchange_rate == Decimal("0.9")
+    billing.store.mutate("invoice.update", {"id": invoice, "currency": "EUR"})
+    assert detail(billing, invoice).exchange_rate == Decimal(1)
+    with pytest.raises(MutationError, match="no rate for GBP"):
+        billing.store.mutate("invoice.update", {"id": invoice, "currency": "GBP"})

@@ -6,13 +6,16 @@ import email
 import email.policy
 import io
 import socket
+import ssl
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import text
@@ -180,3 +183,42 @@ def test_config_defaults() -> None:
     assert (tls.security, tls.port, tls.sender) == ("tls", 465, "u@x.example")
     plain = SmtpSettings.from_config({"smtp": {"host": "h"}})
     assert (plain.security, plain.port) == ("starttls", 587)
+
+
+@pytest.fixture
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def tls_server(inbox: Inbox, ca: trustme.CA, *, implicit: bool) -> tuple[Controller, int]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    port = free_port()
+    if implicit:
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=context)
+    else:
+        controller = Controller(
+            inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+        )
+    return controller, port
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_sending_over_tls(
+    billing: Billing, billed: str, ca: trustme.CA, tmp_path: Path, security: str
+) -> None:
+    inbox = Inbox()
+    controller, port = tls_server(inbox, ca, implicit=security == "tls")
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    controller.start()
+    try:
+        untrusted = settings(port, security=security, user="")
+        with pytest.raises(MailError, match=r"TLS with 127\.0\.0\.1"):
+            send_invoice(billing.store, billed, untrusted)
+        trusted = settings(port, security=security, user="", cafile=str(ca_file))
+        send_invoice(billing.store, billed, trusted, now=SENT_AT)
+    finally:
+        controller.stop()
+    assert [m["Subject"] for m in inbox.messages] == ["Facture INV0000001"]
+    assert state(billing, billed)[0] == SENT_AT

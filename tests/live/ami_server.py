@@ -35,7 +35,9 @@ def load_transcript(name: str) -> list[list[bytes]]:
 
 
 class AmiReplayServer:
-    def __init__(self, segments: list[list[bytes]], *, username: str = "crm", secret: str = "s3cret") -> None:
+    def __init__(
+        self, segments: list[list[bytes]], *, username: str = "crm", secret: str = "s3cret"
+    ) -> None:
         self.segments = segments
         self.username = username
         self.secret = secret
@@ -76,8 +78,14 @@ class AmiReplayServer:
             and action.get("Username") == self.username
             and action.get("Secret") == self.secret
         )
-        reply = "Success\r\nMessage: Authentication accepted" if ok else "Error\r\nMessage: Authentication failed"
-        writer.write(f"Response: {reply}\r\nActionID: {action.get('ActionID', '')}\r\n\r\n".encode())
+        reply = (
+            "Success\r\nMessage: Authentication accepted"
+            if ok
+            else "Error\r\nMessage: Authentication failed"
+        )
+        writer.write(
+            f"Response: {reply}\r\nActionID: {action.get('ActionID', '')}\r\n\r\n".encode()
+        )
         await writer.drain()
         if ok:
             self.logins += 1
@@ -95,6 +103,8 @@ class AmiReplayServer:
             return  # -- DROP --: hang up on the client mid-stream
         while True:  # the last segment: stay connected, answer pings
             action = await self._read_action(reader)
-            pong = f"Response: Success\r\nActionID: {action.get('ActionID', '')}\r\nPing: Pong\r\n\r\n"
+            pong = (
+                f"Response: Success\r\nActionID: {action.get('ActionID', '')}\r\nPing: Pong\r\n\r\n"
+            )
             writer.write(pong.encode())
             await writer.drain()

@@ -41,7 +41,8 @@ class Collected(list[CallEvent]):
                 self.changed.clear()
                 await self.changed.wait()
 
-        await asyncio.wait_for(wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await wait()
 
     def of(self, kind: str) -> list[CallEvent]:
         return [e for e in self if e.kind == kind]
@@ -59,4 +60,5 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 20) -> None
         while not condition():
             await asyncio.sleep(0.01)
 
-    await asyncio.wait_for(poll(), timeout)
+    async with asyncio.timeout(timeout):
+        await poll()

@@ -40,12 +40,13 @@ async def run_sipp(
         if (FIXTURES / f"{scenario}.xml").exists()
         else ("-sn", scenario)
     )
-    command = [
-        "sipp", *source, f"{target[0]}:{target[1]}",
-        "-i", "127.0.0.1", "-p", str(free_udp_port()), "-s", service,
-        "-inf", str(injection), "-m", str(calls), "-r", str(rate),
-        "-l", str(max(calls, 1)), "-nostdin", "-timeout", "60", *extra,
-    ]  # fmt: skip
+    # -recv_timeout aborts a call whose answer never comes instead of waiting forever.
+    options = (
+        f"-i 127.0.0.1 -p {free_udp_port()} -s {service} -m {calls} -r {rate} "
+        f"-l {max(calls, 1)} -nostdin -timeout 60 -recv_timeout 10000"
+    )
+    command = ["sipp", *source, f"{target[0]}:{target[1]}", *options.split()]
+    command += ["-inf", str(injection), *extra]
     process = await asyncio.create_subprocess_exec(
         *command,
         cwd=workdir,
@@ -56,20 +57,35 @@ async def run_sipp(
     return SippRun(process.returncode or 0, output.decode(errors="replace"))
 
 
-async def start_callee(scenario: str, workdir: Path, calls: int) -> tuple[asyncio.subprocess.Process, tuple[str, int]]:
-    """A sipp UAS on a free port, waiting for ``calls`` calls."""
+async def start_callee(
+    scenario: str, workdir: Path, calls: int
+) -> tuple[asyncio.subprocess.Process, tuple[str, int]]:
+    """A sipp UAS on a free port, waiting for ``calls`` calls.
+
+    Its screen goes to ``callee-PORT.out`` in ``workdir``: sipp redraws it all
+    the time, and a pipe nobody reads would fill up and freeze the callee.
+    """
     port = free_udp_port()
     source = (
         ("-sf", str(FIXTURES / f"{scenario}.xml"))
         if (FIXTURES / f"{scenario}.xml").exists()
         else ("-sn", scenario)
     )
-    process = await asyncio.create_subprocess_exec(
-        "sipp", *source, "-i", "127.0.0.1", "-p", str(port), "-m", str(calls),
-        "-nostdin", "-timeout", "60",
-        cwd=workdir, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+    with (workdir / f"callee-{port}.out").open("wb") as screen:
+        options = f"-i 127.0.0.1 -p {port} -m {calls} -nostdin -timeout 60 -recv_timeout 10000"
+        process = await asyncio.create_subprocess_exec(
+            "sipp",
+            *source,
+            *options.split(),
+            cwd=workdir,
+            stdout=screen,
+            stderr=asyncio.subprocess.STDOUT,
+        )
     return process, ("127.0.0.1", port)
+
+
+def callee_screen(workdir: Path, port: int) -> str:
+    return (workdir / f"callee-{port}.out").read_text(errors="replace")[-2000:]
 
 
 async def wait_bound(port: int) -> None:

@@ -34,9 +34,14 @@ async def agent(collected: Collected) -> AsyncIterator[Listeners]:
     ids=["answered-elsewhere", "caller-gave-up", "busy"],
 )
 async def test_how_the_ringing_ended(
-    sipp: str, agent: Listeners, collected: Collected, tmp_path: Path,
-    scenario: str, kind: str, status: str,
-) -> None:  # fmt: skip
+    sipp: str,
+    agent: Listeners,
+    collected: Collected,
+    tmp_path: Path,
+    scenario: str,
+    kind: str,
+    status: str,
+) -> None:
     run = await run_sipp(scenario, agent.addresses["sip"], tmp_path, calls=3, rate=20)
     assert run.returncode == 0, run.output[-2000:]
     await collected.until(lambda events: len(events) == 6)
@@ -57,9 +62,7 @@ async def test_withheld_caller_from_the_injection_file(
 ) -> None:
     callers = tmp_path / "callers.csv"
     callers.write_text("SEQUENTIAL\nanonymous;Anonymous\n")
-    run = await run_sipp(
-        "pbx_cancel_gave_up", agent.addresses["sip"], tmp_path, injection=callers
-    )
+    run = await run_sipp("pbx_cancel_gave_up", agent.addresses["sip"], tmp_path, injection=callers)
     assert run.returncode == 0, run.output[-2000:]
     await collected.until(lambda events: len(events) == 2)
     assert {(e.remote_raw, e.remote_e164, e.raw["presentation"]) for e in collected} == {
@@ -115,7 +118,9 @@ async def test_garbage_and_strangers_never_stop_the_agent(collected: Collected) 
             pbx.bind(("127.0.0.2", 0))
             for junk in (b"\x00\xff" * 40, b"INVITE nonsense\r\n\r\n", b"SIP/2.0 999 Huh\r\n\r\n"):
                 pbx.sendto(junk, listeners.addresses["sip"])
-            pbx.sendto(INVITE.format(port=pbx.getsockname()[1]).encode(), listeners.addresses["sip"])
+            pbx.sendto(
+                INVITE.format(port=pbx.getsockname()[1]).encode(), listeners.addresses["sip"]
+            )
         await collected.until(lambda events: len(events) == 1)
         assert listeners.agent is not None
         assert listeners.agent.drops.count == 4  # the stranger and three pieces of junk

@@ -4,8 +4,10 @@ connection that drops mid-call."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -22,45 +24,48 @@ def at(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-async def listen_to(transcript: str, collected: Collected) -> AsyncIterator[tuple[Listeners, AmiReplayServer]]:
+@asynccontextmanager
+async def listen_to(
+    transcript: str, collected: Collected
+) -> AsyncIterator[tuple[Listeners, AmiReplayServer]]:
     server = AmiReplayServer(load_transcript(transcript))
     host, port = await server.start()
     config = ListenConfig(ami=f"tcp://{host}:{port}", ami_user="crm", ami_secret="s3cret")
     listeners = Listeners(config, collected)
     await listeners.start()
-    yield listeners, server
-    await listeners.stop()
-    await server.close()
+    try:
+        yield listeners, server
+    finally:
+        await listeners.stop()
+        await server.close()
 
 
-@pytest.fixture
-async def queue_call(collected: Collected) -> AsyncIterator[tuple[Listeners, AmiReplayServer]]:
-    async for pair in listen_to("queue_three_legs", collected):
-        yield pair
-
-
-async def test_three_leg_queue_call_is_one_answered_call(
-    queue_call: tuple[Listeners, AmiReplayServer], collected: Collected
-) -> None:
-    await collected.until(lambda events: len(events.of("ended")) == 1)
+async def test_three_leg_queue_call_is_one_answered_call(collected: Collected) -> None:
+    async with listen_to("queue_three_legs", collected) as (_, server):
+        await collected.until(lambda events: len(events.of("ended")) == 1)
     assert [(e.kind, e.status) for e in collected] == [
-        ("ringing", "ringing"), ("answered", "answered"), ("ended", "answered"),
-    ]  # fmt: skip
+        ("ringing", "ringing"),
+        ("answered", "answered"),
+        ("ended", "answered"),
+    ]
     ringing, answered, ended = collected
     assert {e.source_call_id for e in collected} == {"1700000000.1"}
     assert ringing.local_party == "201"  # the first member rung
     assert answered.local_party == ended.local_party == "202"  # who took it
     assert (ended.remote_raw, ended.remote_e164, ended.remote_name) == (
-        "+33612345678", "+33612345678", "Martin SARL",
-    )  # fmt: skip
+        "+33612345678",
+        "+33612345678",
+        "Martin SARL",
+    )
     assert ended.direction == "inbound"
     assert (ended.started_at, ended.answered_at, ended.ended_at) == (
-        at(1700000000), at(1700000008), at(1700000068.01),
-    )  # fmt: skip
+        at(1700000000),
+        at(1700000008),
+        at(1700000068.01),
+    )
     assert (ended.duration_s, ended.billsec_s) == (68, 60)
     # The three Cdr rows describe a call we followed live: no extra record.
     assert not collected.of("record")
-    listeners, server = queue_call
     assert server.actions[0]["Events"] == "call,cdr"
 
 
@@ -74,7 +79,7 @@ async def test_three_leg_queue_call_is_one_answered_call(
 async def test_unanswered_calls(
     collected: Collected, transcript: str, status: str, remote: str, cause: str
 ) -> None:
-    async for listeners, _ in listen_to(transcript, collected):
+    async with listen_to(transcript, collected) as (listeners, _):
         await collected.until(lambda events: len(events.of("ended")) == 1)
         assert [e.kind for e in collected] == ["ringing", "ended"]
         ended = collected[-1]
@@ -91,8 +96,6 @@ async def test_dropped_connection_reconnects_and_the_call_goes_on(collected: Col
     tracker = AmiCallTracker(region="FR")
     settings = AmiSettings(host, port, "crm", "s3cret", min_backoff=0.05, max_backoff=0.2)
     client = AmiClient(settings, collected, tracker)
-    import asyncio
-
     task = asyncio.create_task(client.run())
     try:
         await collected.until(lambda events: len(events) == 4)
@@ -102,24 +105,28 @@ async def test_dropped_connection_reconnects_and_the_call_goes_on(collected: Col
     assert server.logins == client.logins == 2
     live = [e for e in collected if e.source_call_id == "1700003000.30"]
     assert [(e.kind, e.status) for e in live] == [
-        ("ringing", "ringing"), ("answered", "answered"), ("ended", "answered"),
-    ]  # fmt: skip
+        ("ringing", "ringing"),
+        ("answered", "answered"),
+        ("ended", "answered"),
+    ]
     ended = live[-1]
     assert (ended.direction, ended.remote_raw, ended.local_party) == (
-        "outbound", "0612345680", "201",
-    )  # fmt: skip
+        "outbound",
+        "0612345680",
+        "201",
+    )
     assert (ended.duration_s, ended.billsec_s) == (125, 120)
     # The call that happened while we were away arrives as its CDR record.
     (record,) = collected.of("record")
     assert (record.source_call_id, record.status, record.remote_e164) == (
-        "1700002940.29", "answered", "+33698765432",
-    )  # fmt: skip
+        "1700002940.29",
+        "answered",
+        "+33698765432",
+    )
     assert (record.started_at, record.billsec_s, record.local_party) == (at(1700002940), 60, "202")
 
 
 async def test_refused_login_keeps_retrying(collected: Collected) -> None:
-    import asyncio
-
     server = AmiReplayServer(load_transcript("busy"), secret="other")
     host, port = await server.start()
     settings = AmiSettings(host, port, "crm", "s3cret", min_backoff=0.01, max_backoff=0.02)
@@ -138,3 +145,44 @@ def test_tracker_ignores_a_hangup_it_never_saw_begin() -> None:
     hangup = {"Event": "Hangup", "Linkedid": "1.1", "Uniqueid": "1.1", "Cause": "16"}
     assert tracker.feed(hangup, at(1)) == []
     assert Counter(tracker.live) == Counter()
+
+
+def test_cdr_rows_of_an_unheard_queue_call_merge_into_one_missed_record() -> None:
+    tracker = AmiCallTracker(cdr_timezone="Europe/Paris")
+    for member in ("201", "202", "203"):
+        row = {
+            "Event": "Cdr",
+            "UniqueID": "1700009000.5",
+            "Source": "0612345678",
+            "Destination": member,
+            "StartTime": "2023-11-15 00:00:00",
+            "AnswerTime": "",
+            "EndTime": "2023-11-15 00:00:20",
+            "Duration": "20",
+            "BillableSeconds": "0",
+            "Disposition": "NO ANSWER",
+        }
+        assert tracker.feed(row, at(0)) == []
+    (record,) = tracker.flush(0)
+    assert (record.kind, record.status, record.direction, record.local_party) == (
+        "record",
+        "missed",
+        "inbound",
+        "201",
+    )
+    # CDR times are the PBX's local time: midnight in Paris is 23:00 UTC.
+    assert record.started_at == datetime(2023, 11, 14, 23, 0, tzinfo=UTC)
+    assert record.raw["cdr_rows"] == 3 and tracker.flush(0) == []
+
+
+def test_a_call_whose_end_was_missed_is_forgotten_after_twelve_hours() -> None:
+    tracker = AmiCallTracker()
+    begin = {
+        "Event": "Newchannel",
+        "Linkedid": "1.1",
+        "Uniqueid": "1.1",
+        "CallerIDNum": "0612345678",
+    }
+    tracker.feed(begin, at(0))
+    tracker.feed({**begin, "Linkedid": "2.2", "Uniqueid": "2.2"}, at(13 * 3600))
+    assert list(tracker.live) == ["2.2"]

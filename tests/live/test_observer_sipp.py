@@ -17,7 +17,7 @@ from crmtui.telephony.listen import ListenConfig, Listeners
 
 from .conftest import Collected, wait_until
 from .relay import HepRelay
-from .sipp import SippRun, run_sipp, start_callee, wait_bound
+from .sipp import SippRun, callee_screen, run_sipp, start_callee, wait_bound
 
 
 @pytest.fixture
@@ -38,11 +38,12 @@ async def mirrored_calls(
     front = await relay.start()
     try:
         run = await run_sipp(caller, front, workdir, calls=calls, **options)  # type: ignore[arg-type]
-        output, _ = await asyncio.wait_for(process.communicate(), 60)
+        async with asyncio.timeout(60):
+            await process.wait()
     finally:
         relay.close()
     assert run.returncode == 0, run.output[-2000:]
-    assert process.returncode == 0, output.decode(errors="replace")[-2000:]
+    assert process.returncode == 0, callee_screen(workdir, callee_addr[1])
     return run, relay.relayed
 
 
@@ -56,12 +57,18 @@ async def mirrored_calls(
     ids=["missed", "busy", "rejected"],
 )
 async def test_unanswered_dialogs(
-    sipp: str, observer: Listeners, collected: Collected, tmp_path: Path,
-    caller: str, callee: str, status: str, cause: str,
-) -> None:  # fmt: skip
+    sipp: str,
+    observer: Listeners,
+    collected: Collected,
+    tmp_path: Path,
+    caller: str,
+    callee: str,
+    status: str,
+    cause: str,
+) -> None:
     await mirrored_calls(observer, tmp_path, caller, callee, 2, rate=20)
     await collected.until(lambda events: len(events.of("ended")) == 2)
-    assert [e.kind for e in collected] .count("answered") == 0
+    assert [e.kind for e in collected].count("answered") == 0
     ended = collected.of("ended")
     assert {(e.status, e.hangup_cause, e.billsec_s) for e in ended} == {(status, cause, 0)}
     assert [e.remote_raw for e in ended] == ["+33612345601", "0612345602"]
@@ -84,18 +91,25 @@ async def test_answered_dialog_has_its_duration(
         assert 1.5 <= talk <= 2.5  # capture times inside the HEP packets, not our clock
         assert event.billsec_s == 2
     assert [e.remote_name for e in collected.of("ringing")] == [
-        "Alice Martin", "Bruno Petit", "Clara Schmidt",
-    ]  # fmt: skip
+        "Alice Martin",
+        "Bruno Petit",
+        "Clara Schmidt",
+    ]
     assert {e.local_party for e in collected} == {"201"}
 
 
 async def test_two_hundred_calls_at_fifty_per_second(
     sipp: str, observer: Listeners, collected: Collected, tmp_path: Path
 ) -> None:
-    run, relayed = await mirrored_calls(
-        observer, tmp_path, "caller_answered", "callee_answer", 200, rate=50,
+    _, relayed = await mirrored_calls(
+        observer,
+        tmp_path,
+        "caller_answered",
+        "callee_answer",
+        200,
+        rate=50,
         extra=("-d", "100"),
-    )  # fmt: skip
+    )
     await collected.until(lambda events: len(events.of("ended")) == 200, timeout=30)
     assert observer.observer is not None
     heard = observer.observer

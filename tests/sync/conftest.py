@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from crmtui.store.migrate import upgrade_url
 
-from .server import LiveServer
+from .server import LiveServer, migrated_copy
 
 
 def _admin_dsn(url: str) -> str:
@@ -56,20 +56,23 @@ def pg_db(pg_url: str, pg_template: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{migrated_copy(tmp_path / 'server.db')}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def server(request: Any, tmp_path: Path) -> Iterator[LiveServer]:
     """A running sync server on each backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.db'}"
-    else:
-        url = request.getfixturevalue("pg_db")
-    live = LiveServer(url).start()
+    sqlite = request.param == "sqlite"
+    url = _sqlite_url(tmp_path) if sqlite else request.getfixturevalue("pg_db")
+    live = LiveServer(url, migrated=True).start()
     yield live
     live.close()
 
 
 @pytest.fixture
 def sqlite_server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(f"sqlite:///{tmp_path / 'server.db'}").start()
+    """A running sync server on its embedded default, SQLite."""
+    live = LiveServer(_sqlite_url(tmp_path), migrated=True).start()
     yield live
     live.close()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import uvicorn
 
-from crmtui.store import Store, open_store
+from crmtui.store import Store, migrate, open_store
 from crmtui.sync import accounts
 from crmtui.sync.app import create_app
 from crmtui.sync.client import Client
@@ -25,8 +27,8 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn serving the sync app; stop() and start() again on the same port."""
 
-    def __init__(self, db_url: str) -> None:
-        self.db: Database = open_database(db_url)
+    def __init__(self, db_url: str, *, migrated: bool = False) -> None:
+        self.db: Database = open_database(db_url, run_migrations=not migrated)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server: uvicorn.Server | None = None
@@ -39,6 +41,7 @@ class LiveServer:
             port=self.port,
             log_level="warning",
             lifespan="on",
+            timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -64,12 +67,32 @@ class LiveServer:
         self.db.dispose()
 
 
+_TEMPLATE: list[Path] = []
+
+
+def migrated_copy(path: Path) -> Path:
+    """A migrated, empty database file at ``path``, copied from one migrated once
+    per test run (migrating each one would cost a second or two)."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="crmtui-sync-template-"))
+        migrate.upgrade(folder / "template.db")
+        _TEMPLATE.append(folder / "template.db")
+    shutil.copyfile(_TEMPLATE[0], path)
+    return path
+
+
+def fresh_store(path: Path) -> Store:
+    return open_store(migrated_copy(path))  # gives the copy its own client id and user
+
+
 class Laptop:
     """One user's store and client, as a laptop would hold them."""
 
-    def __init__(self, path: Path, server: LiveServer, token: str, **client_kw: object) -> None:
+    def __init__(
+        self, path: Path, server: LiveServer, token: str, *, fresh: bool = True, **client_kw: object
+    ) -> None:
         self.path, self.server, self.token = path, server, token
-        self.store: Store = open_store(path)
+        self.store: Store = fresh_store(path) if fresh else open_store(path)
         self.client = Client(server.url, token, **client_kw)  # type: ignore[arg-type]
 
     def reopen(self) -> None:
@@ -85,13 +108,14 @@ class Laptop:
 
 def server_view(server: LiveServer, user_id: str) -> dict[tuple[str, str], dict[str, object]]:
     """What the server says this user's store must hold: every record, as sent."""
-    from crmtui.store.models import User
+    from crmtui.store.models import SyncAccount, User
     from crmtui.sync import pull, subset
 
     with server.db.snapshot() as session:
         role = session.get(User, user_id).role  # type: ignore[union-attr]
+        scope = session.get(SyncAccount, user_id).scope  # type: ignore[union-attr]
         conn = session.connection()
-        keys = subset.versions(conn, subset.Viewer(user_id=user_id, role=role))
+        keys = subset.versions(conn, subset.Viewer(user_id=user_id, role=role, scope=scope))
         patch = pull._patch(conn, sorted(keys), keys)
     return {(p.tbl, p.id): _canon(p) for p in patch}
 

@@ -84,7 +84,8 @@ def test_three_clients_editing_offline_converge(server: LiveServer, tmp_path: Pa
         lap.close()
 
 
-def test_push_is_idempotent_and_refuses_gaps(server: LiveServer, tmp_path: Path) -> None:
+def test_push_is_idempotent_and_refuses_gaps(sqlite_server: LiveServer, tmp_path: Path) -> None:
+    server = sqlite_server
     a = laptop(server, tmp_path, "ann")
     sync(a)
     person(a, "Once")
@@ -118,7 +119,10 @@ def test_push_is_idempotent_and_refuses_gaps(server: LiveServer, tmp_path: Path)
     a.close()
 
 
-def test_read_only_changes_are_refused_with_reason(server: LiveServer, tmp_path: Path) -> None:
+def test_read_only_changes_are_refused_with_reason(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    server = sqlite_server
     admin, rob = laptop(server, tmp_path, "ann", "admin"), laptop(server, tmp_path, "rob")
     sync(admin, rob)
     # Rob writes offline; meanwhile an admin makes him read-only.
@@ -181,7 +185,10 @@ def _next_id(lap: Laptop) -> int:
         return next_mutation_id(session)
 
 
-def test_a_token_cannot_push_for_another_users_client(server: LiveServer, tmp_path: Path) -> None:
+def test_a_token_cannot_push_for_another_users_client(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    server = sqlite_server
     a, b = laptop(server, tmp_path, "ann"), laptop(server, tmp_path, "bob")
     sync(a, b)
     stolen = PushRequest(
@@ -215,7 +222,10 @@ def test_revoked_access_removes_local_copies(server: LiveServer, tmp_path: Path)
     b.close()
 
 
-def test_conflicts_are_logged_and_can_be_reapplied(server: LiveServer, tmp_path: Path) -> None:
+def test_conflicts_are_logged_and_can_be_reapplied(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    server = sqlite_server
     a, b = laptop(server, tmp_path, "ann"), laptop(server, tmp_path, "bob")
     sync(a, b)
     cid = person(a, "Disputed")
@@ -243,7 +253,8 @@ def test_conflicts_are_logged_and_can_be_reapplied(server: LiveServer, tmp_path:
     b.close()
 
 
-def test_a_delete_wins_over_an_update(server: LiveServer, tmp_path: Path) -> None:
+def test_a_delete_wins_over_an_update(sqlite_server: LiveServer, tmp_path: Path) -> None:
+    server = sqlite_server
     a, b = laptop(server, tmp_path, "ann"), laptop(server, tmp_path, "bob")
     sync(a, b)
     cid = person(a, "Doomed")
@@ -264,7 +275,10 @@ def test_a_delete_wins_over_an_update(server: LiveServer, tmp_path: Path) -> Non
     b.close()
 
 
-def test_followers_are_notified_of_others_changes(server: LiveServer, tmp_path: Path) -> None:
+def test_followers_are_notified_of_others_changes(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    server = sqlite_server
     a, b = laptop(server, tmp_path, "ann"), laptop(server, tmp_path, "bob")
     sync(a, b)
     cid = person(a, "Watched")
@@ -285,13 +299,16 @@ def test_followers_are_notified_of_others_changes(server: LiveServer, tmp_path: 
     review.mark_read(b.store)
     assert review.notifications(b.store, unread_only=True) == []
     assert review.unfollow(b.store, "contact", cid)
-    sync(b)
+    sync(b, a)
     assert_converged(server, a, b)
     a.close()
     b.close()
 
 
-def test_server_restarted_in_the_middle_of_a_sync(server: LiveServer, tmp_path: Path) -> None:
+def test_server_restarted_in_the_middle_of_a_sync(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    server = sqlite_server
     a = laptop(server, tmp_path, "ann")
     sync(a)
     person(a, "Before")

@@ -31,8 +31,12 @@ def config_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_app(store: Store, config_file: Path) -> Callable[..., CrmApp]:
     def make(**kwargs: Any) -> CrmApp:
-        options: dict[str, Any] = {"config_file": config_file, "clock": lambda: NOW, "tz": UTC,
-                                   "reminders": False}
+        options: dict[str, Any] = {
+            "config_file": config_file,
+            "clock": lambda: NOW,
+            "tz": UTC,
+            "reminders": False,
+        }
         options.update(kwargs)
         return CrmApp(store, **options)
 

@@ -58,10 +58,14 @@ async def test_activity_form_refuses_an_end_before_the_start(make_app, store):
 async def test_activities_screen_filters_by_type(make_app, store):
     cid = store.mutate("contact.create", {"first_name": "Ann", "last_name": "Other"})
     at = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)
-    store.mutate("activity.create", {"subject": "Met at fair", "type": "meeting",
-                                     "contact_id": cid, "starts_at": at})
-    store.mutate("activity.create", {"subject": "Sent brochure", "type": "mail",
-                                     "contact_id": cid, "starts_at": at})
+    store.mutate(
+        "activity.create",
+        {"subject": "Met at fair", "type": "meeting", "contact_id": cid, "starts_at": at},
+    )
+    store.mutate(
+        "activity.create",
+        {"subject": "Sent brochure", "type": "mail", "contact_id": cid, "starts_at": at},
+    )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

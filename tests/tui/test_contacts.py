@@ -19,8 +19,9 @@ from .conftest import SIZE, list_text, notifications, settle, type_text
 
 def names(store: Store) -> list[str]:
     with store.read() as session:
-        return list(session.execute(text("SELECT display_name FROM contact ORDER BY sort_key"))
-                    .scalars())
+        return list(
+            session.execute(text("SELECT display_name FROM contact ORDER BY sort_key")).scalars()
+        )
 
 
 async def fill(pilot, selector: str, value: str) -> None:
@@ -115,8 +116,10 @@ async def test_delete_asks_first_and_no_keeps_the_contact(make_app, store):
 
 async def test_deleting_a_contact_with_an_invoice_is_refused_with_the_reason(make_app, store):
     client = store.mutate("contact.create", {"kind": "company", "company_name": "Acme"})
-    store.mutate("invoice.create", {"client_id": client, "number": "INV0000042",
-                                    "issue_date": date(2030, 1, 2)})
+    store.mutate(
+        "invoice.create",
+        {"client_id": client, "number": "INV0000042", "issue_date": date(2030, 1, 2)},
+    )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

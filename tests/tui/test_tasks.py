@@ -14,9 +14,15 @@ from .conftest import NOW, SIZE, list_text, notifications, settle, type_text
 
 def tasks(store) -> list[tuple]:
     with store.read() as session:
-        return [tuple(r) for r in session.execute(text(
-            "SELECT title, contact_id, due_at, closed_at, reminder_minutes FROM task "
-            "ORDER BY contact_id"))]
+        return [
+            tuple(r)
+            for r in session.execute(
+                text(
+                    "SELECT title, contact_id, due_at, closed_at, reminder_minutes FROM task "
+                    "ORDER BY contact_id"
+                )
+            )
+        ]
 
 
 async def test_create_close_and_reopen_a_task(make_app, store):
@@ -51,8 +57,10 @@ async def test_create_close_and_reopen_a_task(make_app, store):
 
 
 async def test_the_same_task_for_several_marked_contacts(make_app, store):
-    ids = [store.mutate("contact.create", {"first_name": n, "last_name": "Group"})
-           for n in ("Ann", "Bea", "Cid")]
+    ids = [
+        store.mutate("contact.create", {"first_name": n, "last_name": "Group"})
+        for n in ("Ann", "Bea", "Cid")
+    ]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -73,8 +81,10 @@ async def test_the_same_task_for_several_marked_contacts(make_app, store):
 async def test_a_reminder_shows_once_when_its_time_comes(make_app, store):
     due = NOW + timedelta(minutes=10)
     store.mutate("task.create", {"title": "Prepare demo", "due_at": due, "reminder_minutes": 15})
-    store.mutate("task.create", {"title": "Not yet", "due_at": NOW + timedelta(hours=3),
-                                 "reminder_minutes": 60})
+    store.mutate(
+        "task.create",
+        {"title": "Not yet", "due_at": NOW + timedelta(hours=3), "reminder_minutes": 60},
+    )
     app = make_app(reminders=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

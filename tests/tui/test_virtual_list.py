@@ -11,7 +11,8 @@ from textual.app import App, ComposeResult
 from crmtui.store import Store
 from crmtui.store.queries.contact_list import ContactListing, SearchListing
 from crmtui.store.queries.contacts import ContactRow
-from crmtui.widgets.virtual_list import Column, VirtualList
+from crmtui.widgets.columns import Column
+from crmtui.widgets.virtual_list import VirtualList
 
 from .conftest import settle
 
@@ -24,8 +25,9 @@ class ListApp(App[None]):
         self.store = store
 
     def compose(self) -> ComposeResult:
-        yield VirtualList[ContactRow](self.store, [Column("Name", 20, lambda r: r.display_name)],
-                                      block=5, step=20)
+        yield VirtualList[ContactRow](
+            self.store, [Column("Name", 20, lambda r: r.display_name)], block=5, step=20
+        )
 
     def on_mount(self) -> None:
         self.query_one(VirtualList).show(ContactListing())
@@ -36,8 +38,12 @@ def expected(n: int) -> str:
 
 
 def seed(store: Store) -> None:
-    store.mutate_many([("contact.create", {"first_name": "Person", "last_name": f"{i:03d}"})
-                       for i in reversed(range(N))])
+    store.mutate_many(
+        [
+            ("contact.create", {"first_name": "Person", "last_name": f"{i:03d}"})
+            for i in reversed(range(N))
+        ]
+    )
 
 
 async def visible(pilot: Any) -> list[str]:

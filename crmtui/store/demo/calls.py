@@ -16,18 +16,42 @@ from datetime import datetime, timedelta
 from ..phones import normalise
 from .chunk import YEAR, Chunk, Who
 
-INBOUND = (("answered", 62), ("missed", 20), ("voicemail", 8), ("rejected", 3),
-           ("blocked", 1), ("failed", 1))
-OUTBOUND = (("answered", 60), ("busy", 10), ("cancelled", 12), ("missed", 12),
-            ("failed", 3), ("voicemail", 3))
+INBOUND = (
+    ("answered", 62),
+    ("missed", 20),
+    ("voicemail", 8),
+    ("rejected", 3),
+    ("blocked", 1),
+    ("failed", 1),
+)
+OUTBOUND = (
+    ("answered", 60),
+    ("busy", 10),
+    ("cancelled", 12),
+    ("missed", 12),
+    ("failed", 3),
+    ("voicemail", 3),
+)
 DIRECTIONS = (("inbound", 55), ("outbound", 42), ("internal", 3))
 SOURCES = (("asterisk-csv", 6), ("android-xml", 3), ("manual", 1))
-CAUSES = {"answered": "NORMAL_CLEARING", "missed": "NO_ANSWER", "busy": "USER_BUSY",
-          "rejected": "CALL_REJECTED", "cancelled": "ORIGINATOR_CANCEL",
-          "failed": "NETWORK_OUT_OF_ORDER", "voicemail": "NORMAL_CLEARING",
-          "blocked": "CALL_REJECTED"}
-WRAPUPS = ("Demande de rappel pour le devis", "Pytanie o fakturę", "Wants a demo next week",
-           "Problème de connexion résolu", "Umówione spotkanie", "Chasing the invoice")
+CAUSES = {
+    "answered": "NORMAL_CLEARING",
+    "missed": "NO_ANSWER",
+    "busy": "USER_BUSY",
+    "rejected": "CALL_REJECTED",
+    "cancelled": "ORIGINATOR_CANCEL",
+    "failed": "NETWORK_OUT_OF_ORDER",
+    "voicemail": "NORMAL_CLEARING",
+    "blocked": "CALL_REJECTED",
+}
+WRAPUPS = (
+    "Demande de rappel pour le devis",
+    "Pytanie o fakturę",
+    "Wants a demo next week",
+    "Problème de connexion résolu",
+    "Umówione spotkanie",
+    "Chasing the invoice",
+)
 STRANGERS = ("+33 6 {0} {1} {2} {3}", "+48 5{0} {1}{2} {3}", "+44 7700 9{0}{1}{2}")
 
 
@@ -67,8 +91,16 @@ class Calls:
         raw = pattern.format(*(f"{self.rng.randrange(100):02d}" for _ in range(4)))
         return raw, normalise(raw).e164, False
 
-    def _write(self, who: Who | None, direction: str, status: str, raw: str, e164: str | None,
-               agent: str, started: datetime) -> None:
+    def _write(
+        self,
+        who: Who | None,
+        direction: str,
+        status: str,
+        raw: str,
+        e164: str | None,
+        agent: str,
+        started: datetime,
+    ) -> None:
         c, rng = self.c, self.rng
         ring = timedelta(seconds=rng.randint(3, 25))
         answered = started + ring if status == "answered" else None
@@ -80,16 +112,46 @@ class Calls:
             cost = 2 * math.ceil(billsec / 60)  # 2 cents a started minute
         source = c.pick(SOURCES)
         call_id = c.new_id(started)
-        source_id = call_id if source == "manual" else (
-            f"{int(started.timestamp())}.{rng.randrange(10**6)}" if source == "asterisk-csv"
-            else f"android-{call_id[-12:]}")
+        source_id = (
+            call_id
+            if source == "manual"
+            else (
+                f"{int(started.timestamp())}.{rng.randrange(10**6)}"
+                if source == "asterisk-csv"
+                else f"android-{call_id[-12:]}"
+            )
+        )
         wrapup = rng.choice(WRAPUPS) if answered and who and rng.random() < 0.3 else ""
         person = who.id if who and who.kind == "person" else None
-        c.add("call", ended, ended, agent, 1, call_id, direction, status, raw, e164,
-              who.name if who else "", self.extensions.get(agent, "200"), agent, started,
-              answered, ended, int((ended - started).total_seconds()), billsec, cost,
-              "EUR" if cost is not None else None, CAUSES[status], source, source_id,
-              (who.company_id or who.id) if who else None, person, wrapup, "",
-              ("success" if rng.random() < 0.7 else "failure") if wrapup else None,
-              person if wrapup else None)
+        c.add(
+            "call",
+            ended,
+            ended,
+            agent,
+            1,
+            call_id,
+            direction,
+            status,
+            raw,
+            e164,
+            who.name if who else "",
+            self.extensions.get(agent, "200"),
+            agent,
+            started,
+            answered,
+            ended,
+            int((ended - started).total_seconds()),
+            billsec,
+            cost,
+            "EUR" if cost is not None else None,
+            CAUSES[status],
+            source,
+            source_id,
+            (who.company_id or who.id) if who else None,
+            person,
+            wrapup,
+            "",
+            ("success" if rng.random() < 0.7 else "failure") if wrapup else None,
+            person if wrapup else None,
+        )
         c.add("call_key", source, source_id, call_id)

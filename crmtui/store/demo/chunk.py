@@ -83,7 +83,9 @@ class Chunk:
         found = self._cumulative.get(id(weighted))
         if found is None:
             found = self._cumulative[id(weighted)] = (
-                [v for v, _ in weighted], list(accumulate(w for _, w in weighted)))
+                [v for v, _ in weighted],
+                list(accumulate(w for _, w in weighted)),
+            )
         values, cum = found
         return values[bisect(cum, self.rng.random() * cum[-1])]
 
@@ -94,5 +96,9 @@ class Chunk:
         """A moment in the last ``span`` (or up to ``ahead`` in the future),
         in working hours."""
         at = self.plan.now - span + (span + ahead) * self.rng.random()
-        return at.replace(hour=self.rng.randint(7, 16), minute=self.rng.randrange(60),
-                          second=self.rng.randrange(60), microsecond=0)
+        return at.replace(
+            hour=self.rng.randint(7, 16),
+            minute=self.rng.randrange(60),
+            second=self.rng.randrange(60),
+            microsecond=0,
+        )

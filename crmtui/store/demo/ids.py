@@ -15,7 +15,12 @@ def uuid7(at: datetime, rng: random.Random) -> str:
     """A UUIDv7 for the instant ``at`` (aware), random bits from ``rng``."""
     ms = int(at.timestamp() * 1000)
     rand = rng.getrandbits(74)
-    value = (ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0b10 << 62 | (
-        rand & ((1 << 62) - 1))
+    value = (
+        (ms & 0xFFFF_FFFF_FFFF) << 80
+        | 0x7 << 76
+        | (rand >> 62) << 64
+        | 0b10 << 62
+        | (rand & ((1 << 62) - 1))
+    )
     h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

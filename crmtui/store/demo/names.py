@@ -7,6 +7,9 @@ their feminine form (-ska/-cka/-dzka) for women, as they do in real life.
 
 from __future__ import annotations
 
+# Word lists read best packed, many to a line.
+# fmt: off
+
 FIRST_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # country -> (women, men)
     "FR": (
@@ -153,16 +156,19 @@ TITLES: dict[str, tuple[str, ...]] = {
 # (city, postcode pattern with # for a digit, region)
 CITIES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "FR": (("Paris", "750##", "Île-de-France"), ("Lyon", "6900#", "Auvergne-Rhône-Alpes"),
-           ("Marseille", "130##", "Provence-Alpes-Côte d'Azur"), ("Lille", "59000", "Hauts-de-France"),
+           ("Marseille", "130##", "Provence-Alpes-Côte d'Azur"),
+           ("Lille", "59000", "Hauts-de-France"),
            ("Nantes", "44###", "Pays de la Loire"), ("Bordeaux", "33###", "Nouvelle-Aquitaine"),
            ("Toulouse", "31###", "Occitanie"), ("Strasbourg", "67###", "Grand Est"),
            ("Rennes", "35###", "Bretagne"), ("Nice", "06###", "Provence-Alpes-Côte d'Azur"),
-           ("Besançon", "25000", "Bourgogne-Franche-Comté"), ("Orléans", "45000", "Centre-Val de Loire"),
+           ("Besançon", "25000", "Bourgogne-Franche-Comté"),
+           ("Orléans", "45000", "Centre-Val de Loire"),
            ("Saint-Étienne", "42###", "Auvergne-Rhône-Alpes"), ("Nîmes", "30###", "Occitanie")),
     "PL": (("Warszawa", "0#-###", "mazowieckie"), ("Kraków", "3#-###", "małopolskie"),
            ("Łódź", "9#-###", "łódzkie"), ("Wrocław", "5#-###", "dolnośląskie"),
            ("Poznań", "6#-###", "wielkopolskie"), ("Gdańsk", "80-###", "pomorskie"),
-           ("Szczecin", "7#-###", "zachodniopomorskie"), ("Bydgoszcz", "85-###", "kujawsko-pomorskie"),
+           ("Szczecin", "7#-###", "zachodniopomorskie"),
+           ("Bydgoszcz", "85-###", "kujawsko-pomorskie"),
            ("Lublin", "20-###", "lubelskie"), ("Katowice", "40-###", "śląskie"),
            ("Białystok", "15-###", "podlaskie"), ("Rzeszów", "35-###", "podkarpackie"),
            ("Toruń", "87-100", "kujawsko-pomorskie"), ("Częstochowa", "42-2##", "śląskie")),
@@ -170,8 +176,10 @@ CITIES: dict[str, tuple[tuple[str, str, str], ...]] = {
            ("Birmingham", "B# #AA", "West Midlands"), ("Leeds", "LS# #AD", "West Yorkshire"),
            ("Glasgow", "G# #DA", "Scotland"), ("Edinburgh", "EH# #YZ", "Scotland"),
            ("Bristol", "BS# #TT", "Somerset"), ("Cardiff", "CF## #SN", "Wales"),
-           ("Belfast", "BT# #AA", "Northern Ireland"), ("Cambridge", "CB# #EZ", "Cambridgeshire"),
-           ("Liverpool", "L# #JD", "Merseyside"), ("Newcastle upon Tyne", "NE# #AD", "Tyne and Wear")),
+           ("Belfast", "BT# #AA", "Northern Ireland"),
+           ("Cambridge", "CB# #EZ", "Cambridgeshire"),
+           ("Liverpool", "L# #JD", "Merseyside"),
+           ("Newcastle upon Tyne", "NE# #AD", "Tyne and Wear")),
 }
 
 STREETS: dict[str, tuple[str, ...]] = {
@@ -220,3 +228,4 @@ SALES_REPS = (
     ("Zoé Lefèvre", "user"), ("Józef Kaźmierczak", "user"), ("Siobhan Kelly", "readonly"),
     ("Mathéo Girard", "user"), ("Małgorzata Żak", "user"), ("Rhys Griffiths", "user"),
 )
+# fmt: on

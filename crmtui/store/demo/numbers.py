@@ -21,22 +21,40 @@ from collections.abc import Callable
 
 from ..phones import normalise
 
-GARBAGE = ("n/a", "0612", "voir standard", "12", "+33 6 12", "pas de numéro", "brak",
-           "ext. 204", "tbc", "06 12 34 56 78 90 12", "000", "???")
+GARBAGE = (
+    "n/a",
+    "0612",
+    "voir standard",
+    "12",
+    "+33 6 12",
+    "pas de numéro",
+    "brak",
+    "ext. 204",
+    "tbc",
+    "06 12 34 56 78 90 12",
+    "000",
+    "???",
+)
 
 _CC = {"FR": "33", "PL": "48", "GB": "44"}
 
 
 def _pairs(digits: str) -> str:
-    return " ".join(digits[i:i + 2] for i in range(0, len(digits), 2))
+    return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
 
 
 def _fr(nsn: str, national: bool, style: int) -> str:
     if national:
-        return ("0" + nsn[0] + " " + _pairs(nsn[1:]), "0" + nsn[0] + "." + _pairs(nsn[1:])
-                .replace(" ", "."), "0" + nsn)[style % 3]
-    return ("+33 " + nsn[0] + " " + _pairs(nsn[1:]), "0033 " + nsn[0] + " " + _pairs(nsn[1:]),
-            "+33" + nsn)[style % 3]
+        return (
+            "0" + nsn[0] + " " + _pairs(nsn[1:]),
+            "0" + nsn[0] + "." + _pairs(nsn[1:]).replace(" ", "."),
+            "0" + nsn,
+        )[style % 3]
+    return (
+        "+33 " + nsn[0] + " " + _pairs(nsn[1:]),
+        "0033 " + nsn[0] + " " + _pairs(nsn[1:]),
+        "+33" + nsn,
+    )[style % 3]
 
 
 def _pl(nsn: str, national: bool, style: int) -> str:
@@ -107,7 +125,8 @@ class NumberMaker:
         self.region = region
         self.blocks = {
             (country, kind): [_valid_head(rng, country, kind) for _ in range(self.BLOCKS)]
-            for country in ("FR", "PL", "GB") for kind in ("mobile", "fixed")
+            for country in ("FR", "PL", "GB")
+            for kind in ("mobile", "fixed")
         }
 
     def number(self, rng: random.Random, country: str, kind: str) -> str:

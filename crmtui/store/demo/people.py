@@ -20,9 +20,11 @@ from . import names
 from .chunk import HISTORY, Chunk, Who
 from .reference import COUNTRY_CURRENCY
 
-COUNTRIES = {"FR": (("FR", 50), ("PL", 30), ("GB", 20)),
-             "PL": (("PL", 55), ("FR", 25), ("GB", 20)),
-             "GB": (("GB", 55), ("FR", 25), ("PL", 20))}
+COUNTRIES = {
+    "FR": (("FR", 50), ("PL", 30), ("GB", 20)),
+    "PL": (("PL", 55), ("FR", 25), ("GB", 20)),
+    "GB": (("GB", 55), ("FR", 25), ("PL", 20)),
+}
 ACCESS = (("public_rw", 85), ("public_ro", 10), ("private", 5))
 TEMPERATURE = tuple((n, w) for n, w in names.TEMPERATURES)
 LEGAL = {c: tuple(forms) for c, forms in names.LEGAL_FORMS.items()}
@@ -83,14 +85,16 @@ class People:
         if rng.random() < 0.85:
             mailbox = rng.choice(names.COMPANY_MAILBOX[country])
             self._email(who.id, 0, f"{mailbox}@{domain}")
-        self._phones(who, (("main", "fixed", 0.95), ("mobile", "mobile", 0.2),
-                           ("fax", "fixed", 0.08)))
+        self._phones(
+            who, (("main", "fixed", 0.95), ("mobile", "mobile", 0.2), ("fax", "fixed", 0.08))
+        )
         self._address(who, country, "work")
         if rng.random() < 0.15:
             self._address(who, country, "billing", 1)
         if rng.random() < 0.6:
-            self.c.add("custom_value", who.id, self.c.ref.industry[0],
-                       rng.choice(self.c.ref.industry[1]))
+            self.c.add(
+                "custom_value", who.id, self.c.ref.industry[0], rng.choice(self.c.ref.industry[1])
+            )
         return who
 
     def _company_name(self, country: str) -> tuple[str, str]:
@@ -119,38 +123,83 @@ class People:
         pool = self.companies[country if rng.random() < 0.85 else rng.choice(("FR", "PL", "GB"))]
         company = rng.choice(pool) if pool and rng.random() < 0.7 else None
         title = rng.choice(names.TITLES[country]) if company and rng.random() < 0.8 else ""
-        who = self._contact(at, country, "person", first, last, "", title, "",
-                            company.id if company else None)
+        who = self._contact(
+            at, country, "person", first, last, "", title, "", company.id if company else None
+        )
+        if company:
+            who.currency = company.currency  # a deal with them is in their company's currency
         domain = self.domains.get(company.id) if company else None
         local = f"{_slug(first)}.{_slug(last)}"
         if rng.random() < 0.8:
             host = domain if domain and rng.random() < 0.8 else rng.choice(names.FREE_MAIL[country])
             self._email(who.id, 0, f"{local}@{host}")
             if rng.random() < 0.1:
-                self._email(who.id, 1, f"{local}{rng.randint(1, 99)}@"
-                            f"{rng.choice(names.FREE_MAIL[country])}", "home")
-        self._phones(who, (("mobile", "mobile", 0.75), ("work", "fixed", 0.4 if company else 0.1),
-                           ("home", "fixed", 0.08)))
+                self._email(
+                    who.id,
+                    1,
+                    f"{local}{rng.randint(1, 99)}@{rng.choice(names.FREE_MAIL[country])}",
+                    "home",
+                )
+        self._phones(
+            who,
+            (
+                ("mobile", "mobile", 0.75),
+                ("work", "fixed", 0.4 if company else 0.1),
+                ("home", "fixed", 0.08),
+            ),
+        )
         if rng.random() < 0.25:
             self._address(who, country, "home")
         return who
 
-    def _contact(self, at: datetime, country: str, kind: str, first: str, last: str,
-                 company_name: str, title: str, website: str, company_id: str | None = None
-                 ) -> Who:
+    def _contact(
+        self,
+        at: datetime,
+        country: str,
+        kind: str,
+        first: str,
+        last: str,
+        company_name: str,
+        title: str,
+        website: str,
+        company_id: str | None = None,
+    ) -> Who:
         c, rng = self.c, self.rng
         owner = c.rep()
         contact_id = c.new_id(at)
         display, sort = contact_names(kind, first, last, company_name)
         currency = rng.choice(COUNTRY_CURRENCY[country]) if kind == "company" else None
-        social = {"linkedin": f"https://www.linkedin.com/company/{_slug(company_name)}"} if (
-            website and rng.random() < 0.5) else {}
-        c.add("contact", at, at, owner, 1, contact_id, kind, first, last, company_name,
-              display, sort, company_id, title, website, social,
-              "Client historique, très réactif." if rng.random() < 0.05 else "",
-              c.pick(c.ref.contact_types) if rng.random() < 0.85 else None,
-              c.pick(TEMPERATURE) if rng.random() < 0.7 else None, currency, None,
-              c.pick(ACCESS), owner, "demo")
+        social = (
+            {"linkedin": f"https://www.linkedin.com/company/{_slug(company_name)}"}
+            if (website and rng.random() < 0.5)
+            else {}
+        )
+        c.add(
+            "contact",
+            at,
+            at,
+            owner,
+            1,
+            contact_id,
+            kind,
+            first,
+            last,
+            company_name,
+            display,
+            sort,
+            company_id,
+            title,
+            website,
+            social,
+            "Client historique, très réactif." if rng.random() < 0.05 else "",
+            c.pick(c.ref.contact_types) if rng.random() < 0.85 else None,
+            c.pick(TEMPERATURE) if rng.random() < 0.7 else None,
+            currency,
+            None,
+            c.pick(ACCESS),
+            owner,
+            "demo",
+        )
         c.add("contact_responsible", contact_id, owner)
         for tag in {c.pick(c.ref.tags) for _ in range(self._tag_count())}:
             c.add("contact_tag", contact_id, tag)
@@ -161,8 +210,14 @@ class People:
         return 0 if roll < 0.4 else 1 if roll < 0.75 else 2 if roll < 0.93 else 3
 
     def _email(self, contact_id: str, position: int, address: str, label: str = "work") -> None:
-        self.c.add("contact_email", child_id(contact_id, "email", position), contact_id, label,
-                   check_email(address), position)
+        self.c.add(
+            "contact_email",
+            child_id(contact_id, "email", position),
+            contact_id,
+            label,
+            check_email(address),
+            position,
+        )
 
     def _phones(self, who: Who, lines: tuple[tuple[str, str, float], ...]) -> None:
         for label, kind, chance in lines:
@@ -185,8 +240,18 @@ class People:
             street = f"{street} {number}" + (f"/{rng.randint(1, 40)}" if rng.random() < 0.5 else "")
         else:
             street = f"{number} {street}"
-        self.c.add("contact_address", child_id(who.id, "address", position), who.id, label,
-                   street, postcode, city, region, country, position)
+        self.c.add(
+            "contact_address",
+            child_id(who.id, "address", position),
+            who.id,
+            label,
+            street,
+            postcode,
+            city,
+            region,
+            country,
+            position,
+        )
         # Printed as invoice.create prints an address (invoice_fill.address_text).
         city_line = " ".join(p for p in (postcode, city) if p)
         text = "\n".join(p for p in (street, city_line, region, country) if p)

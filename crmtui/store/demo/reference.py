@@ -24,14 +24,26 @@ from ..mutations.contacts import ensure_tag
 from . import names
 from .ids import uuid7
 
-STAGES = (("Lead", 10, "open"), ("Qualified", 25, "open"), ("Proposal", 50, "open"),
-          ("Negotiation", 75, "open"), ("Won", 100, "won"), ("Lost", 0, "lost"))
+STAGES = (
+    ("Lead", 10, "open"),
+    ("Qualified", 25, "open"),
+    ("Proposal", 50, "open"),
+    ("Negotiation", 75, "open"),
+    ("Won", 100, "won"),
+    ("Lost", 0, "lost"),
+)
 # Units of the default currency (EUR) one unit buys.
-RATES = {"PLN": Decimal("0.2315"), "USD": Decimal("0.9240"), "GBP": Decimal("1.1830"),
-         "CHF": Decimal("1.0510")}
-TAXES = {"FR": (("TVA 20 %", "20"), ("TVA 10 %", "10"), ("TVA 5,5 %", "5.5")),
-         "PL": (("VAT 23%", "23"), ("VAT 8%", "8")),
-         "GB": (("UK VAT 20%", "20"), ("Zero rated", "0"))}
+RATES = {
+    "PLN": Decimal("0.2315"),
+    "USD": Decimal("0.9240"),
+    "GBP": Decimal("1.1830"),
+    "CHF": Decimal("1.0510"),
+}
+TAXES = {
+    "FR": (("TVA 20 %", "20"), ("TVA 10 %", "10"), ("TVA 5,5 %", "5.5")),
+    "PL": (("VAT 23%", "23"), ("VAT 8%", "8")),
+    "GB": (("UK VAT 20%", "20"), ("Zero rated", "0")),
+}
 ECO_TAX = ("Éco-contribution 0,5 %", "0.5")
 # (name, code, kind, price in EUR cents)
 PRODUCTS = (
@@ -94,44 +106,80 @@ def create(session: Session, rng: random.Random, now: datetime, region: str) -> 
     admin = settings.local_identity(session).user_id
     make = _Maker(session, Context(user_id=admin, role="admin", region=region, now=now), rng)
     make.run("setting.set", key="default_region", value=region)
-    make.run("setting.set", key="company_profile", value={
-        "name": "Démo Télécom SARL", "address": "12 rue de la République\n69002 Lyon\nFR",
-        "logo_path": ""})
-    reps = tuple(make.make("user.create", name=n, role=role,
-                           email=f"user{i}@demo-telecom.example.com")
-                 for i, (n, role) in enumerate(names.SALES_REPS) if role != "readonly")
+    make.run(
+        "setting.set",
+        key="company_profile",
+        value={
+            "name": "Démo Télécom SARL",
+            "address": "12 rue de la République\n69002 Lyon\nFR",
+            "logo_path": "",
+        },
+    )
+    reps = tuple(
+        make.make("user.create", name=n, role=role, email=f"user{i}@demo-telecom.example.com")
+        for i, (n, role) in enumerate(names.SALES_REPS)
+        if role != "readonly"
+    )
     for n, role in names.SALES_REPS:
         if role == "readonly":
             make.make("user.create", name=n, role=role)
-    types = tuple((make.make("category.create", scope="contact_type", name=n), w)
-                  for n, w in names.CONTACT_TYPES)
+    types = tuple(
+        (make.make("category.create", scope="contact_type", name=n), w)
+        for n, w in names.CONTACT_TYPES
+    )
     for n, _w in names.TEMPERATURES:
         make.make("category.create", scope="temperature", name=n)
     return Reference(
-        reps=reps, contact_types=types,
-        task_categories=tuple(make.make("category.create", scope="task_category", name=n)
-                              for n in names.TASK_CATEGORIES),
-        activity_categories=tuple(make.make("category.create", scope="activity_category",
-                                            name=n) for n in names.ACTIVITY_CATEGORIES),
+        reps=reps,
+        contact_types=types,
+        task_categories=tuple(
+            make.make("category.create", scope="task_category", name=n)
+            for n in names.TASK_CATEGORIES
+        ),
+        activity_categories=tuple(
+            make.make("category.create", scope="activity_category", name=n)
+            for n in names.ACTIVITY_CATEGORIES
+        ),
         tags=tuple((ensure_tag(session, n, now), w) for n, w in names.TAGS),
-        industry=(make.make("custom_field.create", entity="contact", name="Industry",
-                            kind="choice", choices=list(names.INDUSTRIES)), names.INDUSTRIES),
-        stages=tuple((make.make("stage.create", name=n, probability=p, state=s), s)
-                     for n, p, s in STAGES),
+        industry=(
+            make.make(
+                "custom_field.create",
+                entity="contact",
+                name="Industry",
+                kind="choice",
+                choices=list(names.INDUSTRIES),
+            ),
+            names.INDUSTRIES,
+        ),
+        stages=tuple(
+            (make.make("stage.create", name=n, probability=p, state=s), s) for n, p, s in STAGES
+        ),
         **_catalog(make),
         terms=str(settings.get(session, "invoice_terms")),
     )
 
 
 def _catalog(make: _Maker) -> dict[str, Any]:
-    taxes = {country: tuple((make.make("tax.create", name=n, rate=r), n, Decimal(r))
-                            for n, r in rows) for country, rows in TAXES.items()}
-    eco = (make.make("tax.create", name=ECO_TAX[0], rate=ECO_TAX[1]), ECO_TAX[0],
-           Decimal(ECO_TAX[1]))
+    taxes = {
+        country: tuple((make.make("tax.create", name=n, rate=r), n, Decimal(r)) for n, r in rows)
+        for country, rows in TAXES.items()
+    }
+    eco = (
+        make.make("tax.create", name=ECO_TAX[0], rate=ECO_TAX[1]),
+        ECO_TAX[0],
+        Decimal(ECO_TAX[1]),
+    )
     products = []
     for name, code, kind, price in PRODUCTS:
-        pid = make.make("product.create", name=name, code=code, kind=kind, price_minor=price,
-                        currency="EUR", tax_id=taxes["FR"][0][0])
+        pid = make.make(
+            "product.create",
+            name=name,
+            code=code,
+            kind=kind,
+            price_minor=price,
+            currency="EUR",
+            tax_id=taxes["FR"][0][0],
+        )
         products.append(Product(pid, name, price, code.startswith("HW")))
     for currency, rate in RATES.items():
         make.run("exchange_rate.set", currency=currency, rate=rate)

@@ -30,56 +30,193 @@ from ..models import (
 
 STAMPS = ("created_at", "updated_at", "created_by", "version")
 
-CONTACT = TableSpec(Contact, (*STAMPS, "id", "kind", "first_name", "last_name", "company_name",
-                              "display_name", "sort_key", "company_id", "title", "website",
-                              "social", "description", "type_id", "temperature", "currency",
-                              "photo_path", "access", "owner_id", "origin"))
+CONTACT = TableSpec(
+    Contact,
+    (
+        *STAMPS,
+        "id",
+        "kind",
+        "first_name",
+        "last_name",
+        "company_name",
+        "display_name",
+        "sort_key",
+        "company_id",
+        "title",
+        "website",
+        "social",
+        "description",
+        "type_id",
+        "temperature",
+        "currency",
+        "photo_path",
+        "access",
+        "owner_id",
+        "origin",
+    ),
+)
 EMAIL = TableSpec(ContactEmail, ("id", "contact_id", "label", "address", "position"))
-ADDRESS = TableSpec(ContactAddress, ("id", "contact_id", "label", "street", "postcode", "city",
-                                     "region", "country", "position"))
+ADDRESS = TableSpec(
+    ContactAddress,
+    ("id", "contact_id", "label", "street", "postcode", "city", "region", "country", "position"),
+)
 CONTACT_TAG = TableSpec(ContactTag, ("contact_id", "tag_id"))
 RESPONSIBLE = TableSpec(ContactResponsible, ("contact_id", "user_id"))
 CUSTOM = TableSpec(CustomValue, ("entity_id", "field_id", "value"))
-OPPORTUNITY = TableSpec(Opportunity, (*STAMPS, "id", "title", "contact_id", "description",
-                                      "budget_minor", "currency", "budget_type", "budget_count",
-                                      "expected_close", "responsible_id", "stage_id",
-                                      "restricted"))
+OPPORTUNITY = TableSpec(
+    Opportunity,
+    (
+        *STAMPS,
+        "id",
+        "title",
+        "contact_id",
+        "description",
+        "budget_minor",
+        "currency",
+        "budget_type",
+        "budget_count",
+        "expected_close",
+        "responsible_id",
+        "stage_id",
+        "restricted",
+    ),
+)
 OPP_CONTACT = TableSpec(OpportunityContact, ("opportunity_id", "contact_id"))
 OPP_USER = TableSpec(OpportunityUser, ("opportunity_id", "user_id"))
-TASK = TableSpec(Task, (*STAMPS, "id", "title", "category_id", "contact_id", "opportunity_id",
-                        "due_at", "reminder_minutes", "responsible_id", "description",
-                        "closed_at", "reminded_at"))
-ACTIVITY = TableSpec(Activity, (*STAMPS, "id", "type", "category_id", "starts_at", "ends_at",
-                                "subject", "details", "status", "outcome", "contact_id",
-                                "person_id", "private", "owner_id"))
+TASK = TableSpec(
+    Task,
+    (
+        *STAMPS,
+        "id",
+        "title",
+        "category_id",
+        "contact_id",
+        "opportunity_id",
+        "due_at",
+        "reminder_minutes",
+        "responsible_id",
+        "description",
+        "closed_at",
+        "reminded_at",
+    ),
+)
+ACTIVITY = TableSpec(
+    Activity,
+    (
+        *STAMPS,
+        "id",
+        "type",
+        "category_id",
+        "starts_at",
+        "ends_at",
+        "subject",
+        "details",
+        "status",
+        "outcome",
+        "contact_id",
+        "person_id",
+        "private",
+        "owner_id",
+    ),
+)
 ACTIVITY_USER = TableSpec(ActivityUser, ("activity_id", "user_id"))
 ACTIVITY_OPP = TableSpec(ActivityOpportunity, ("activity_id", "opportunity_id"))
-CALL = TableSpec(Call, (*STAMPS, "id", "direction", "status", "remote_raw", "remote_e164",
-                        "remote_name", "local_party", "agent_id", "started_at", "answered_at",
-                        "ended_at", "duration_s", "billsec_s", "cost_minor", "cost_currency",
-                        "hangup_cause", "source", "source_call_id", "contact_id", "person_id",
-                        "wrapup_description", "wrapup_notes", "wrapup_outcome",
-                        "wrapup_person_id"))
+CALL = TableSpec(
+    Call,
+    (
+        *STAMPS,
+        "id",
+        "direction",
+        "status",
+        "remote_raw",
+        "remote_e164",
+        "remote_name",
+        "local_party",
+        "agent_id",
+        "started_at",
+        "answered_at",
+        "ended_at",
+        "duration_s",
+        "billsec_s",
+        "cost_minor",
+        "cost_currency",
+        "hangup_cause",
+        "source",
+        "source_call_id",
+        "contact_id",
+        "person_id",
+        "wrapup_description",
+        "wrapup_notes",
+        "wrapup_outcome",
+        "wrapup_person_id",
+    ),
+)
 CALL_KEY = TableSpec(CallKey, ("source", "source_call_id", "call_id"))
-INVOICE = TableSpec(Invoice, (*STAMPS, "id", "number", "issue_date", "due_terms", "due_date",
-                              "client_id", "consignee_id", "billing_address",
-                              "delivery_address", "opportunity_id", "language", "currency",
-                              "exchange_rate", "po_number", "terms", "notes", "status",
-                              "subtotal_minor", "discount_minor", "tax_minor", "total_minor",
-                              "sent_at"))
-INVOICE_LINE = TableSpec(InvoiceLine, ("id", "invoice_id", "position", "product_id",
-                                       "description", "quantity", "unit_price_minor",
-                                       "discount_pct", "tax1_id", "tax1_rate", "tax2_id",
-                                       "tax2_rate", "net_minor", "tax_minor"))
+INVOICE = TableSpec(
+    Invoice,
+    (
+        *STAMPS,
+        "id",
+        "number",
+        "issue_date",
+        "due_terms",
+        "due_date",
+        "client_id",
+        "consignee_id",
+        "billing_address",
+        "delivery_address",
+        "opportunity_id",
+        "language",
+        "currency",
+        "exchange_rate",
+        "po_number",
+        "terms",
+        "notes",
+        "status",
+        "subtotal_minor",
+        "discount_minor",
+        "tax_minor",
+        "total_minor",
+        "sent_at",
+    ),
+)
+INVOICE_LINE = TableSpec(
+    InvoiceLine,
+    (
+        "id",
+        "invoice_id",
+        "position",
+        "product_id",
+        "description",
+        "quantity",
+        "unit_price_minor",
+        "discount_pct",
+        "tax1_id",
+        "tax1_rate",
+        "tax2_id",
+        "tax2_rate",
+        "net_minor",
+        "tax_minor",
+    ),
+)
 
 # Parents before children. Invoices come last, numbered in date order once
 # every chunk is known (see demo.build).
 ORDER: dict[str, TableSpec] = {
-    "contact": CONTACT, "contact_phone": PHONE, "contact_email": EMAIL,
-    "contact_address": ADDRESS, "contact_tag": CONTACT_TAG,
-    "contact_responsible": RESPONSIBLE, "custom_value": CUSTOM,
-    "opportunity": OPPORTUNITY, "opportunity_contact": OPP_CONTACT,
-    "opportunity_user": OPP_USER, "task": TASK, "activity": ACTIVITY,
-    "activity_user": ACTIVITY_USER, "activity_opportunity": ACTIVITY_OPP,
-    "call": CALL, "call_key": CALL_KEY,
+    "contact": CONTACT,
+    "contact_phone": PHONE,
+    "contact_email": EMAIL,
+    "contact_address": ADDRESS,
+    "contact_tag": CONTACT_TAG,
+    "contact_responsible": RESPONSIBLE,
+    "custom_value": CUSTOM,
+    "opportunity": OPPORTUNITY,
+    "opportunity_contact": OPP_CONTACT,
+    "opportunity_user": OPP_USER,
+    "task": TASK,
+    "activity": ACTIVITY,
+    "activity_user": ACTIVITY_USER,
+    "activity_opportunity": ACTIVITY_OPP,
+    "call": CALL,
+    "call_key": CALL_KEY,
 }

@@ -45,7 +45,11 @@ class Contact(Versioned, table=True):
 
 class ContactPhone(SQLModel, table=True):
     __tablename__ = "contact_phone"
-    __table_args__ = (Index("ix_contact_phone_digits_rev", "digits_rev"),)
+    __table_args__ = (
+        Index("ix_contact_phone_digits_rev", "digits_rev"),
+        # A list row shows the first number: read from this index alone (migration 0006).
+        Index("ix_contact_phone_first", "contact_id", "position", "raw", "e164"),
+    )
 
     id: str = Field(primary_key=True)
     contact_id: str = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
@@ -61,6 +65,8 @@ class ContactPhone(SQLModel, table=True):
 
 class ContactEmail(SQLModel, table=True):
     __tablename__ = "contact_email"
+    # A list row shows the first e-mail: read from this index alone (migration 0006).
+    __table_args__ = (Index("ix_contact_email_first", "contact_id", "position", "address"),)
 
     id: str = Field(primary_key=True)
     contact_id: str = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")

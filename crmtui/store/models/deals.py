@@ -25,6 +25,18 @@ class Opportunity(Versioned, table=True):
     __table_args__ = (
         Index("ix_opportunity_stage", "stage_id", "expected_close"),
         Index("ix_opportunity_title", "title"),
+        # The board's column sums read only this index (see migration 0005).
+        Index(
+            "ix_opportunity_board",
+            "stage_id",
+            "currency",
+            "budget_type",
+            "budget_minor",
+            "budget_count",
+            "restricted",
+            "id",
+        ),
+        Index("ix_opportunity_card", "stage_id", "expected_close", "id"),
     )
 
     id: str = Field(primary_key=True)

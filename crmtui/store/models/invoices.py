@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from .base import DecimalText, Versioned
@@ -15,6 +15,8 @@ DUE_TERMS = ("on_receipt", "15", "30", "45", "date")
 
 
 class Invoice(Versioned, table=True):
+    __table_args__ = (Index("ix_invoice_issue", "issue_date", "number"),)
+
     id: str = Field(primary_key=True)
     number: str = Field(unique=True)
     issue_date: date

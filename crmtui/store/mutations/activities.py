@@ -183,6 +183,11 @@ def _new_task(session: Session, ctx: Context, task_id: str, fields: TaskFields) 
     t = Task(id=task_id, created_by=ctx.user_id, created_at=ctx.now, updated_at=ctx.now, **data)
     _check_task(session, t)
     session.add(t)
+    if data["reminder_minutes"] is None:
+        # The ORM leaves a None out of the INSERT, so the column default (one day)
+        # would fire; "never remind" has to be written as NULL afterwards.
+        session.flush()
+        t.reminder_minutes = None
     return t.id
 
 

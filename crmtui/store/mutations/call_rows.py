@@ -11,6 +11,7 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import cache
 from types import SimpleNamespace
 from typing import Any, cast
@@ -18,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Table, text
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from ..models import Call, CallKey, Contact, ContactPhone, ContactResponsible
 from ..phones import format_for_display
@@ -32,33 +34,47 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
+Encoder = tuple[str, Any, Callable[[Any], Any] | None]
+
+
+def _sql_time(value: datetime | None) -> str | None:
+    """What SQLAlchemy's SQLite DATETIME writes for an aware UTC instant (the
+    same text, several times faster than its generic bind processors)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 @cache
-def _writer(model: Any) -> tuple[str, tuple[str, ...], list[tuple[int, Callable[[Any], Any]]]]:
-    """INSERT statement, column order and bind processors of one table."""
+def _writer(model: Any) -> tuple[str, tuple[Encoder, ...]]:
+    """INSERT statement of one table, and per column: name, default, encoder."""
     table = _table(model)
-    columns = tuple(c.name for c in table.columns)
-    marks = ", ".join("?" * len(columns))
-    sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({marks})'
-    procs: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, column in enumerate(table.columns):
-        proc = column.type._cached_bind_processor(_DIALECT)
-        if proc is not None:
-            procs.append((i, proc))
-    return sql, columns, procs
+    names = [c.name for c in table.columns]
+    marks = ", ".join("?" * len(names))
+    sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({marks})'
+    defaults = _defaults(model)
+    encoders: list[Encoder] = []
+    for column in table.columns:
+        if isinstance(column.type, UTCDateTime):
+            encode: Callable[[Any], Any] | None = _sql_time
+        else:
+            encode = column.type._cached_bind_processor(_DIALECT)
+        encoders.append((column.name, defaults.get(column.name), encode))
+    return sql, tuple(encoders)
 
 
 def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (every column given or defaulted) into ``model``'s table."""
     if not rows:
         return
-    sql, columns, procs = _writer(model)
-    defaults = _defaults(model)
-    encoded = []
-    for row in rows:
-        values = [row.get(name, defaults.get(name)) for name in columns]
-        for i, proc in procs:
-            values[i] = proc(values[i])
-        encoded.append(values)
+    sql, encoders = _writer(model)
+    encoded = [
+        [
+            (encode(row.get(name, default)) if encode else row.get(name, default))
+            for name, default, encode in encoders
+        ]
+        for row in rows
+    ]
     session.connection().connection.driver_connection.executemany(sql, encoded)  # type: ignore[union-attr]
 
 
@@ -100,14 +116,24 @@ def caller_contact_rows(
     """The contact, phone and responsible rows ``contact.create`` would write
     for a caller known only by number (and maybe the name the PBX showed)."""
     last = name or format_for_display(e164, e164, ctx.region)
-    names = cast(Contact, SimpleNamespace(kind="person", first_name="", last_name=last,
-                                          company_name=""))  # fmt: skip
+    names = cast(
+        Contact, SimpleNamespace(kind="person", first_name="", last_name=last, company_name="")
+    )
     contact: Row = {
-        "id": contact_id, "kind": "person", "last_name": last, "display_name": display_name(names),
-        "sort_key": sort_key(names), "origin": "call", "owner_id": ctx.user_id,
-        "created_by": ctx.user_id, "created_at": ctx.now, "updated_at": ctx.now, "version": 1,
-        "social": {}, "access": "public_rw",
-    }  # fmt: skip
+        "id": contact_id,
+        "kind": "person",
+        "last_name": last,
+        "display_name": display_name(names),
+        "sort_key": sort_key(names),
+        "origin": "call",
+        "owner_id": ctx.user_id,
+        "created_by": ctx.user_id,
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+        "version": 1,
+        "social": {},
+        "access": "public_rw",
+    }
     phone = phone_row(contact_id, 0, e164, "other", ctx.region).model_dump()
     responsible = {"contact_id": contact_id, "user_id": ctx.user_id} if ctx.user_id else None
     return contact, phone, responsible
@@ -140,7 +166,8 @@ def create_caller_contacts(
     return used, len(contacts)
 
 
-def insert_calls(session: Session, calls: Sequence[dict[str, Any]], keys: Sequence[dict[str, Any]]
-                 ) -> None:  # fmt: skip
+def insert_calls(
+    session: Session, calls: Sequence[dict[str, Any]], keys: Sequence[dict[str, Any]]
+) -> None:
     insert_rows(session, Call, calls)
     insert_rows(session, CallKey, keys)

@@ -20,86 +20,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ..models import Call, CallKey, Contact, User
 from ..phones import format_for_display
 from .args import Args, CreateArgs
+from .call_args import CallLog, CallLogBatch, NewCallContact
 from .call_merge import call_state, merge_call
 from .call_rows import create_caller_contacts, insert_calls
 from .contacts import ContactCreate, PhoneIn, create_contact
 from .records import check_exists, load, touch
 from .registry import Context, MutationError, mutation
-
-Direction = Literal["inbound", "outbound", "internal"]
-Status = Literal[
-    "ringing",
-    "answered",
-    "missed",
-    "rejected",
-    "busy",
-    "cancelled",
-    "failed",
-    "voicemail",
-    "blocked",
-]
-BATCH_MAX = 50_000
-_CHUNK = 500  # bound parameters per IN (...) list
-
-
-class CallFields(Args):
-    """What a source knows about a call; never the wrap-up."""
-
-    source: str = Field(min_length=1, max_length=40)
-    source_call_id: str = Field(min_length=1, max_length=200)
-    direction: Direction = "inbound"
-    status: Status = "answered"
-    remote_raw: str = Field(default="", max_length=200)
-    remote_e164: str | None = Field(default=None, max_length=20)
-    remote_name: str = Field(default="", max_length=300)
-    local_party: str = Field(default="", max_length=200)
-    agent_id: str | None = None
-    started_at: AwareDatetime
-    answered_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
-    duration_s: int = Field(default=0, ge=0)
-    billsec_s: int = Field(default=0, ge=0)
-    cost_minor: int | None = None
-    cost_currency: str | None = Field(default=None, min_length=3, max_length=3)
-    hangup_cause: str = Field(default="", max_length=100)
-
-
-class CallIn(CallFields, CreateArgs):
-    """One call to upsert. ``contact_id`` is the matched contact (or a new one
-    from the same batch); ``merge_into`` names a call heard from another source
-    that this one is the same call as."""
-
-    contact_id: str | None = None
-    merge_into: str | None = None
-
-    @model_validator(mode="after")
-    def _times(self) -> CallIn:
-        if self.ended_at is not None and self.ended_at < self.started_at:
-            raise ValueError("ended_at: the end is before the start")
-        return self
-
-
-class NewCallContact(CreateArgs):
-    """A contact to create for an unknown external number, once per number."""
-
-    e164: str = Field(pattern=r"^\+[1-9]\d{3,14}$")
-    name: str = Field(default="", max_length=300)
-
-
-class CallLog(CallIn):
-    new_contact: NewCallContact | None = None
-
-
-class CallLogBatch(Args):
-    calls: list[CallIn] = Field(min_length=1, max_length=BATCH_MAX)
-    new_contacts: list[NewCallContact] = Field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -112,6 +45,9 @@ class LogResult:
     unchanged: int = 0
     contacts_created: int = 0
     contacts: dict[str, str] = field(default_factory=dict)  # planned id -> contact used
+
+
+_CHUNK = 500  # bound parameters per IN (...) list
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -153,29 +89,27 @@ def _create_contacts(
     return used
 
 
-def _check_refs(session: Session, calls: Sequence[CallIn], new_ids: set[str]) -> None:
-    contacts = {c.contact_id for c in calls if c.contact_id} - new_ids
+Row = dict[str, Any]
+
+
+def _check_refs(session: Session, rows: Sequence[Row]) -> None:
+    contacts = {r["contact_id"] for r in rows if r["contact_id"]}
     if missing := _missing(session, Contact, contacts):
         raise MutationError(f"contact_id: no such contact {sorted(missing)[0]}")
-    agents = {c.agent_id for c in calls if c.agent_id}
+    agents = {r["agent_id"] for r in rows if r["agent_id"]}
     if missing := _missing(session, User, agents):
         raise MutationError(f"agent_id: no such user {sorted(missing)[0]}")
 
 
-def _row(ctx: Context, call: CallIn) -> dict[str, Any]:
-    data = call.model_dump(exclude={"merge_into"})
-    data.update(
-        created_by=ctx.user_id,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-        version=1,
-    )
-    return data
+def _new_row(ctx: Context, row: Row) -> Row:
+    """The row to insert (``row`` is the mutation's own copy: stamped in place)."""
+    row.update(created_by=ctx.user_id, created_at=ctx.now, updated_at=ctx.now, version=1)
+    return row
 
 
-def _merge_stored(session: Session, ctx: Context, call_id: str, call: CallIn) -> bool:
+def _merge_stored(session: Session, ctx: Context, call_id: str, row: Row) -> bool:
     stored = load(session, Call, call_id, "call")
-    changes = merge_call(call_state(stored), call.model_dump())
+    changes = merge_call(call_state(stored), row)
     for key, value in changes.items():
         setattr(stored, key, value)
     if changes:
@@ -183,69 +117,73 @@ def _merge_stored(session: Session, ctx: Context, call_id: str, call: CallIn) ->
     return bool(changes)
 
 
-def _merge_target(session: Session, call: CallIn) -> str | None:
+def _merge_target(session: Session, row: Row) -> str | None:
     """The call named by ``merge_into``, if it still exists and has not
     already been merged with another call of this source."""
-    if call.merge_into is None or session.get(Call, call.merge_into) is None:
+    target = row["merge_into"]
+    if target is None or session.get(Call, target) is None:
         return None
     taken = session.exec(
         select(CallKey.source_call_id).where(
-            CallKey.call_id == call.merge_into, CallKey.source == call.source
+            CallKey.call_id == target, CallKey.source == row["source"]
         )
     ).first()
-    return None if taken is not None else call.merge_into
+    return None if taken is not None else target
 
 
-def _upsert(session: Session, ctx: Context, calls: Sequence[CallIn], result: LogResult) -> None:
-    pending: dict[tuple[str, str], dict[str, Any]] = {}
-    keys: list[dict[str, str]] = []
+def _known(session: Session, rows: Sequence[Row]) -> dict[tuple[str, str], str]:
     by_source: dict[str, list[str]] = {}
-    for c in calls:
-        by_source.setdefault(c.source, []).append(c.source_call_id)
-    known = {
-        (s, k): v for s, ids in by_source.items() for k, v in known_keys(session, s, ids).items()
+    for r in rows:
+        by_source.setdefault(r["source"], []).append(r["source_call_id"])
+    return {
+        (source, key): call_id
+        for source, ids in by_source.items()
+        for key, call_id in known_keys(session, source, ids).items()
     }
-    for call in calls:
-        key = (call.source, call.source_call_id)
+
+
+def _upsert(session: Session, ctx: Context, rows: Sequence[Row], result: LogResult) -> None:
+    pending: dict[tuple[str, str], Row] = {}
+    keys: list[Row] = []
+    known = _known(session, rows)
+    for row in rows:
+        key = (row["source"], row["source_call_id"])
         if key in pending:  # a second leg of a call new in this batch
-            row = pending[key]
-            row.update(merge_call(row, call.model_dump()))
+            new = pending[key]
+            new.update(merge_call(new, row))
             result.merged += 1
+            result.call_ids.append(new["id"])
+            continue
+        target = known.get(key) or _merge_target(session, row)
+        if target is None:
+            pending[key] = _new_row(ctx, row)
+            keys.append({"source": key[0], "source_call_id": key[1], "call_id": row["id"]})
             result.call_ids.append(row["id"])
             continue
-        target = known.get(key) or _merge_target(session, call)
-        if target is not None:
-            changed = _merge_stored(session, ctx, target, call)
-            result.merged += changed
-            result.unchanged += not changed
-            if key not in known:
-                keys.append({"source": key[0], "source_call_id": key[1], "call_id": target})
-                known[key] = target
-            result.call_ids.append(target)
-            continue
-        pending[key] = _row(ctx, call)
-        keys.append({"source": key[0], "source_call_id": key[1], "call_id": call.id})
-        result.call_ids.append(call.id)
+        changed = _merge_stored(session, ctx, target, row)
+        result.merged += changed
+        result.unchanged += not changed
+        if key not in known:
+            keys.append({"source": key[0], "source_call_id": key[1], "call_id": target})
+            known[key] = target
+        result.call_ids.append(target)
+    session.flush()  # merged ORM rows first, then the bulk rows beside them
     insert_calls(session, list(pending.values()), keys)
     result.new += len(pending)
 
 
 def _log(
-    session: Session, ctx: Context, calls: Sequence[CallIn], specs: Sequence[NewCallContact]
+    session: Session, ctx: Context, rows: list[Row], specs: Sequence[NewCallContact]
 ) -> LogResult:
-    if any(c.id in {s.id for s in specs} for c in calls):
+    if {r["id"] for r in rows} & {s.id for s in specs}:
         raise MutationError("a call and a new contact share an id")
     result = LogResult()
     alias = _create_contacts(session, ctx, specs, result)
-    if alias:
-        calls = [
-            c.model_copy(update={"contact_id": alias.get(c.contact_id, c.contact_id)})
-            if c.contact_id in alias
-            else c
-            for c in calls
-        ]
-    _check_refs(session, calls, set())
-    _upsert(session, ctx, calls, result)
+    for row in rows:
+        if row["contact_id"] in alias:
+            row["contact_id"] = alias[row["contact_id"]]
+    _check_refs(session, rows)
+    _upsert(session, ctx, rows, result)
     return result
 
 
@@ -253,14 +191,13 @@ def _log(
 def log_call(session: Session, ctx: Context, args: CallLog) -> LogResult:
     """Log one call (a live event or a manual entry); merges with what is known."""
     specs = [args.new_contact] if args.new_contact else []
-    call = CallIn.model_validate(args.model_dump(exclude={"new_contact"}))
-    return _log(session, ctx, [call], specs)
+    return _log(session, ctx, [args.model_dump(exclude={"new_contact"})], specs)
 
 
 @mutation("call.log_batch", CallLogBatch)
 def log_calls(session: Session, ctx: Context, args: CallLogBatch) -> LogResult:
     """Log many calls from one import at once, with the contacts of unknown numbers."""
-    return _log(session, ctx, args.calls, args.new_contacts)
+    return _log(session, ctx, args.calls.rows(), args.new_contacts)
 
 
 class CallWrapup(Args):

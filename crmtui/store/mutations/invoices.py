@@ -105,6 +105,13 @@ class InvoiceSent(Args):
     sent_at: datetime
 
 
+def _due(issue: date, terms: str, given: date | None) -> date:
+    try:
+        return due_date(issue, terms, given)
+    except ValueError as exc:
+        raise MutationError(str(exc)) from None
+
+
 def load_invoice(session: Session, invoice_id: str) -> Invoice:
     return load(session, Invoice, invoice_id, "invoice")
 
@@ -227,7 +234,7 @@ def create_invoice(session: Session, ctx: Context, args: InvoiceCreate) -> str:
     _from_deal(session, ctx, args)
     _fill_header(session, ctx, args)
     assert args.issue_date is not None
-    args.due_date = due_date(args.issue_date, args.due_terms, args.due_date)
+    args.due_date = _due(args.issue_date, args.due_terms, args.due_date)
     args.number_auto = args.number_auto or not args.number
     args.number = fill.assign_number(session, ctx, args.number, args.number_auto)
     invoice = Invoice(
@@ -265,13 +272,15 @@ def update_invoice(session: Session, ctx: Context, args: InvoiceUpdate) -> str:
         "exchange_rate",
     }:
         _check_header(session, ctx, invoice, rate_given="exchange_rate" in given)
+        args.exchange_rate = invoice.exchange_rate  # the rate applied, for the replay
     if given & {"issue_date", "due_terms", "due_date"}:
-        invoice.due_date = due_date(invoice.issue_date, invoice.due_terms, args.due_date)
+        given_due = args.due_date if "due_date" in given else invoice.due_date
+        invoice.due_date = _due(invoice.issue_date, invoice.due_terms, given_due)
+        args.due_date = invoice.due_date
     touch(invoice, ctx)
     session.flush()
-    if "lines" in given or "currency" in given:
-        lines = args.lines if "lines" in given else _lines_as_args(session, invoice.id)
-        _write_lines(session, invoice, lines)
+    if "lines" in given:
+        _write_lines(session, invoice, args.lines)
     return invoice.id
 
 

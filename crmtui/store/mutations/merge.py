@@ -22,18 +22,35 @@ from .args import Args, child_id
 from .records import load, touch
 from .registry import Context, MutationError, mutation
 
-_FILLABLE = ("title", "website", "description", "type_id", "temperature", "currency",
-             "photo_path", "company_id")
+_FILLABLE = (
+    "title",
+    "website",
+    "description",
+    "type_id",
+    "temperature",
+    "currency",
+    "photo_path",
+    "company_id",
+)
 # (table, column) pairs that point at a contact and simply follow it.
 _POINTERS = (
-    ("activity", "contact_id"), ("activity", "person_id"), ("task", "contact_id"),
-    ("call", "contact_id"), ("call", "person_id"), ("call", "wrapup_person_id"),
-    ("opportunity", "contact_id"), ("invoice", "client_id"), ("invoice", "consignee_id"),
+    ("activity", "contact_id"),
+    ("activity", "person_id"),
+    ("task", "contact_id"),
+    ("call", "contact_id"),
+    ("call", "person_id"),
+    ("call", "wrapup_person_id"),
+    ("opportunity", "contact_id"),
+    ("invoice", "client_id"),
+    ("invoice", "consignee_id"),
     ("contact", "company_id"),
 )
 # Link tables keyed by (contact, other): insert the kept pair, drop the old one.
-_LINKS = (("contact_tag", "tag_id"), ("contact_responsible", "user_id"),
-          ("opportunity_contact", "opportunity_id"))
+_LINKS = (
+    ("contact_tag", "tag_id"),
+    ("contact_responsible", "user_id"),
+    ("opportunity_contact", "opportunity_id"),
+)
 
 
 class ContactMerge(Args):
@@ -48,8 +65,10 @@ def _load_all(session: Session, args: ContactMerge) -> tuple[Contact, list[Conta
     others = [load(session, Contact, i, "contact") for i in dict.fromkeys(args.merge_ids)]
     for other in others:
         if other.kind != keep.kind:
-            raise MutationError(f"{other.display_name} is a {other.kind}, "
-                                f"{keep.display_name} a {keep.kind}: they cannot be merged")
+            raise MutationError(
+                f"{other.display_name} is a {other.kind}, "
+                f"{keep.display_name} a {keep.kind}: they cannot be merged"
+            )
     return keep, others
 
 
@@ -74,33 +93,57 @@ def _move_phones(session: Session, keep: Contact, others: list[Contact]) -> None
     def key(p: ContactPhone) -> str:
         return p.e164 or p.digits or p.raw
 
-    have = {key(p) for p in session.exec(
-        select(ContactPhone).where(col(ContactPhone.contact_id) == keep.id))}
+    have = {
+        key(p)
+        for p in session.exec(select(ContactPhone).where(col(ContactPhone.contact_id) == keep.id))
+    }
     position = _next_position(session, ContactPhone, keep.id)
     for other in others:
-        for p in session.exec(select(ContactPhone).where(col(ContactPhone.contact_id) == other.id)
-                              .order_by(col(ContactPhone.position))).all():
+        for p in session.exec(
+            select(ContactPhone)
+            .where(col(ContactPhone.contact_id) == other.id)
+            .order_by(col(ContactPhone.position))
+        ).all():
             if key(p) in have:
                 continue
             have.add(key(p))
             data = p.model_dump(exclude={"id", "contact_id", "position"})
-            session.add(ContactPhone(id=child_id(keep.id, "phone", position),
-                                     contact_id=keep.id, position=position, **data))
+            session.add(
+                ContactPhone(
+                    id=child_id(keep.id, "phone", position),
+                    contact_id=keep.id,
+                    position=position,
+                    **data,
+                )
+            )
             position += 1
 
 
 def _move_emails(session: Session, keep: Contact, others: list[Contact]) -> None:
-    have = set(session.exec(select(ContactEmail.address)
-                            .where(col(ContactEmail.contact_id) == keep.id)).all())
+    have = set(
+        session.exec(
+            select(ContactEmail.address).where(col(ContactEmail.contact_id) == keep.id)
+        ).all()
+    )
     position = _next_position(session, ContactEmail, keep.id)
     for other in others:
-        for e in session.exec(select(ContactEmail).where(col(ContactEmail.contact_id) == other.id)
-                              .order_by(col(ContactEmail.position))).all():
+        for e in session.exec(
+            select(ContactEmail)
+            .where(col(ContactEmail.contact_id) == other.id)
+            .order_by(col(ContactEmail.position))
+        ).all():
             if e.address in have:
                 continue
             have.add(e.address)
-            session.add(ContactEmail(id=child_id(keep.id, "email", position), contact_id=keep.id,
-                                     label=e.label, address=e.address, position=position))
+            session.add(
+                ContactEmail(
+                    id=child_id(keep.id, "email", position),
+                    contact_id=keep.id,
+                    label=e.label,
+                    address=e.address,
+                    position=position,
+                )
+            )
             position += 1
 
 
@@ -108,19 +151,31 @@ def _move_addresses(session: Session, keep: Contact, others: list[Contact]) -> N
     def key(a: ContactAddress) -> tuple[str, ...]:
         return (a.street.casefold(), a.postcode, a.city.casefold(), a.country)
 
-    have = {key(a) for a in session.exec(
-        select(ContactAddress).where(col(ContactAddress.contact_id) == keep.id))}
+    have = {
+        key(a)
+        for a in session.exec(
+            select(ContactAddress).where(col(ContactAddress.contact_id) == keep.id)
+        )
+    }
     position = _next_position(session, ContactAddress, keep.id)
     for other in others:
-        for a in session.exec(select(ContactAddress)
-                              .where(col(ContactAddress.contact_id) == other.id)
-                              .order_by(col(ContactAddress.position))).all():
+        for a in session.exec(
+            select(ContactAddress)
+            .where(col(ContactAddress.contact_id) == other.id)
+            .order_by(col(ContactAddress.position))
+        ).all():
             if key(a) in have:
                 continue
             have.add(key(a))
             data = a.model_dump(exclude={"id", "contact_id", "position"})
-            session.add(ContactAddress(id=child_id(keep.id, "address", position),
-                                       contact_id=keep.id, position=position, **data))
+            session.add(
+                ContactAddress(
+                    id=child_id(keep.id, "address", position),
+                    contact_id=keep.id,
+                    position=position,
+                    **data,
+                )
+            )
             position += 1
 
 
@@ -128,17 +183,29 @@ def _repoint(session: Session, keep_id: str, other_ids: list[str]) -> None:
     params: dict[str, Any] = {"keep": keep_id, **{f"o{i}": v for i, v in enumerate(other_ids)}}
     marks = ", ".join(f":o{i}" for i in range(len(other_ids)))
     for table, column in _LINKS:
-        session.execute(text(
-            f"INSERT INTO {table} (contact_id, {column}) SELECT :keep, {column} "
-            f"FROM {table} WHERE contact_id IN ({marks}) ON CONFLICT DO NOTHING"), params)
+        session.execute(
+            text(
+                f"INSERT INTO {table} (contact_id, {column}) SELECT :keep, {column} "
+                f"FROM {table} WHERE contact_id IN ({marks}) ON CONFLICT DO NOTHING"
+            ),
+            params,
+        )
     # The kept contact's own custom values win; it only gains the ones it lacks.
-    session.execute(text(
-        "INSERT INTO custom_value (entity_id, field_id, value) SELECT :keep, field_id, value "
-        f"FROM custom_value WHERE entity_id IN ({marks}) ON CONFLICT DO NOTHING"), params)
+    session.execute(
+        text(
+            "INSERT INTO custom_value (entity_id, field_id, value) SELECT :keep, field_id, value "
+            f"FROM custom_value WHERE entity_id IN ({marks}) ON CONFLICT DO NOTHING"
+        ),
+        params,
+    )
     for table, column in _POINTERS:
-        session.execute(text(
-            f"UPDATE {table} SET {column} = :keep WHERE {column} IN ({marks})"
-            + (" AND id <> :keep" if table == "contact" else "")), params)
+        session.execute(
+            text(
+                f"UPDATE {table} SET {column} = :keep WHERE {column} IN ({marks})"
+                + (" AND id <> :keep" if table == "contact" else "")
+            ),
+            params,
+        )
 
 
 @mutation("contact.merge", ContactMerge)
@@ -153,9 +220,14 @@ def merge_contacts(session: Session, ctx: Context, args: ContactMerge) -> str:
     session.flush()
     other_ids = [o.id for o in others]
     _repoint(session, keep.id, other_ids)
-    session.execute(text("DELETE FROM custom_value WHERE entity_id IN ("
-                         + ", ".join(f":o{i}" for i in range(len(other_ids))) + ")"),
-                    {f"o{i}": v for i, v in enumerate(other_ids)})
+    session.execute(
+        text(
+            "DELETE FROM custom_value WHERE entity_id IN ("
+            + ", ".join(f":o{i}" for i in range(len(other_ids)))
+            + ")"
+        ),
+        {f"o{i}": v for i, v in enumerate(other_ids)},
+    )
     for other in others:
         session.expunge(other)
     session.execute(delete(Contact).where(col(Contact.id).in_(other_ids)))

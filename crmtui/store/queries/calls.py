@@ -173,10 +173,18 @@ def call_detail(session: Session, call_id: str) -> CallDetail | None:
         .order_by(col(CallKey.source))
     ).all()
     return CallDetail(
-        rows[0], call.answered_at, call.ended_at, call.hangup_cause, call.person_id,
-        call.wrapup_description, call.wrapup_notes, call.wrapup_outcome,
-        call.wrapup_person_id, call.version, tuple((s, k) for s, k in keys),
-    )  # fmt: skip
+        rows[0],
+        call.answered_at,
+        call.ended_at,
+        call.hangup_cause,
+        call.person_id,
+        call.wrapup_description,
+        call.wrapup_notes,
+        call.wrapup_outcome,
+        call.wrapup_person_id,
+        call.version,
+        tuple((s, k) for s, k in keys),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +222,12 @@ def _period(since: datetime | None, until: datetime | None) -> tuple[str, dict[s
 
 
 def contact_call_stats(
-    session: Session, contact_id: str, *, since: datetime | None = None,
+    session: Session,
+    contact_id: str,
+    *,
+    since: datetime | None = None,
     until: datetime | None = None,
-) -> CallStats:  # fmt: skip
+) -> CallStats:
     """Calls with a contact, as the company called or as the person spoken to."""
     where, params = _period(since, until)
     sql = (
@@ -227,9 +238,12 @@ def contact_call_stats(
 
 
 def call_stats_by_contact(
-    session: Session, contact_ids: Iterable[str], *, since: datetime | None = None,
+    session: Session,
+    contact_ids: Iterable[str],
+    *,
+    since: datetime | None = None,
     until: datetime | None = None,
-) -> dict[str, CallStats]:  # fmt: skip
+) -> dict[str, CallStats]:
     """Statistics for several contacts at once (a list's visible rows, a report)."""
     return {cid: contact_call_stats(session, cid, since=since, until=until) for cid in contact_ids}
 

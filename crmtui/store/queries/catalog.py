@@ -67,18 +67,20 @@ def list_products(
     session: Session, search: str = "", *, active_only: bool = True, limit: int = PAGE
 ) -> list[ProductRow]:
     """Products and services for the picker: names or codes containing ``search``
-    (case and accents ignored), by name."""
+    (case and accents ignored), by name. A catalogue is small: it is filtered and
+    sorted here, with the same folding as the contact search."""
     where = "p.active = 1" if active_only else "1"
     rows = session.execute(
         text(
             "SELECT p.id, p.name, COALESCE(p.code, ''), p.kind, p.price_minor, p.currency, "
             "p.tax_id, COALESCE(t.name, ''), t.rate, p.active "
             "FROM product p LEFT JOIN tax t ON t.id = p.tax_id "
-            f"WHERE {where} ORDER BY p.name, p.id"
+            f"WHERE {where}"
         )
     ).all()
     needle = fold(search)
     found = [r for r in rows if not needle or needle in fold(f"{r[1]} {r[2]}")]
+    found.sort(key=lambda r: (fold(r[1]), r[0]))  # "Câble" before "Conseil"
     return [_product(r) for r in found[:limit]]
 
 

@@ -176,8 +176,10 @@ def list_opportunities(
     return _page(session, where, params, "o.title, o.id", limit, lambda r: (r.title, r.id))
 
 
-# Deals without an expected close date come last in a column.
-_CLOSE = "COALESCE(o.expected_close, '9999-12-31')"
+def _card_key(row: DealRow) -> tuple[str, ...]:
+    if row.expected_close is None:
+        return ("1", "", row.id)
+    return ("0", row.expected_close.isoformat(), row.id)
 
 
 def stage_cards(
@@ -188,20 +190,32 @@ def stage_cards(
     limit: int = PAGE,
     viewer: Context | None = None,
 ) -> Page[DealRow]:
-    """The deals of one board column, soonest expected close first."""
+    """The deals of one board column, soonest expected close first, undated last.
+
+    Two index-ordered runs (dated, then undated) rather than one sort on
+    ``COALESCE(expected_close, ...)``, which would sort the whole column for
+    every page. Keys are ``(segment, close, id)``.
+    """
     where, params = visible(viewer)
     where, params["stage_id"] = f"{where} AND o.stage_id = :stage_id", stage_id
-    if after is not None:
-        where += f" AND ({_CLOSE}, o.id) > (:k0, :k1)"
-        params.update(k0=after[0], k1=after[1])
-    return _page(
-        session,
-        where,
-        params,
-        f"{_CLOSE}, o.id",
-        limit,
-        lambda r: (str(r.expected_close or "9999-12-31"), r.id),
-    )
+    rows: list[DealRow] = []
+    if after is None or after[0] == "0":
+        dated = f"{where} AND o.expected_close IS NOT NULL"
+        if after is not None:
+            dated += " AND (o.expected_close, o.id) > (:k0, :k1)"
+            params.update(k0=after[1], k1=after[2])
+        page = _page(session, dated, params, "o.expected_close, o.id", limit, _card_key)
+        if page.next_key is not None:
+            return page
+        rows, after = list(page.rows), ("1", "", "")  # go on with the undated run
+    undated = f"{where} AND o.expected_close IS NULL AND o.id > :k1"
+    params["k1"] = after[2]
+    if len(rows) == limit:
+        more = session.execute(text(f"SELECT 1 FROM opportunity o WHERE {undated} LIMIT 1"),
+                               params).first()  # fmt: skip
+        return Page(rows, after if more else None, None)
+    rest = _page(session, undated, params, "o.id", limit - len(rows), _card_key)
+    return Page([*rows, *rest.rows], rest.next_key, None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
+from sqlmodel import Session
+
 from .common import as_utc
-from .keyset import SqlListing
+from .keyset import Chunk, Key
 
 KINDS = ("activity", "call", "task", "opportunity", "invoice")
 
@@ -30,30 +33,112 @@ class TimelineEntry:
     currency: str | None
 
 
-_TIMELINE = """
-SELECT a.starts_at AS k0, a.id AS k1, 'activity' AS kind, a.subject AS title,
-       a.status AS status, a.type || CASE WHEN a.outcome IS NULL THEN '' ELSE ' · ' || a.outcome
-       END AS detail, NULL AS amount_minor, NULL AS currency
-  FROM activity a WHERE a.contact_id = :cid OR a.person_id = :cid
-UNION ALL
-SELECT c.started_at, c.id, 'call', COALESCE(NULLIF(c.remote_name, ''), c.remote_raw), c.status,
-       c.direction || ' · ' || c.duration_s || ' s', NULL, NULL
-  FROM call c WHERE c.contact_id = :cid OR c.person_id = :cid
-UNION ALL
-SELECT COALESCE(t.due_at, t.created_at), t.id, 'task', t.title,
-       CASE WHEN t.closed_at IS NULL THEN 'open' ELSE 'closed' END, t.description, NULL, NULL
-  FROM task t WHERE t.contact_id = :cid
-UNION ALL
-SELECT o.created_at, o.id, 'opportunity', o.title,
-       COALESCE((SELECT s.name FROM stage s WHERE s.id = o.stage_id), ''), o.description,
-       o.budget_minor, o.currency
-  FROM opportunity o WHERE o.contact_id = :cid OR o.id IN
-       (SELECT oc.opportunity_id FROM opportunity_contact oc WHERE oc.contact_id = :cid)
-UNION ALL
-SELECT i.issue_date || ' 00:00:00.000000', i.id, 'invoice', i.number, i.status, i.po_number,
-       i.total_minor, i.currency
-  FROM invoice i WHERE i.client_id = :cid OR i.consignee_id = :cid
-"""
+# One arm per (table, link): its sort key, its columns, and where it comes from.
+# Each arm is one index range (contact_id, time), so a page asks every arm for at
+# most a page of its newest rows after the key and merges those, instead of
+# sorting a whole history; a record linked twice (as contact and as person)
+# appears once.
+_ACTIVITY = (
+    "a.starts_at",
+    "a.id",
+    """'activity' AS kind, a.subject AS title, a.status AS status,
+    a.type || CASE WHEN a.outcome IS NULL THEN '' ELSE ' · ' || a.outcome END AS detail,
+    NULL AS amount_minor, NULL AS currency""",
+)
+_CALL = (
+    "c.started_at",
+    "c.id",
+    """'call', COALESCE(NULLIF(c.remote_name, ''), c.remote_raw),
+    c.status, c.direction || ' · ' || c.duration_s || ' s', NULL, NULL""",
+)
+_OPPORTUNITY = (
+    "o.created_at",
+    "o.id",
+    """'opportunity', o.title,
+    COALESCE((SELECT s.name FROM stage s WHERE s.id = o.stage_id), ''), o.description,
+    o.budget_minor, o.currency""",
+)
+_INVOICE = (
+    "i.issue_date || ' 00:00:00.000000'",
+    "i.id",
+    """'invoice', i.number, i.status,
+    i.po_number, i.total_minor, i.currency""",
+)
+ARMS = (
+    (*_ACTIVITY, "FROM activity a WHERE a.contact_id = :cid"),
+    (*_ACTIVITY, "FROM activity a WHERE a.person_id = :cid AND a.contact_id IS NOT :cid"),
+    (*_CALL, "FROM call c WHERE c.contact_id = :cid"),
+    (*_CALL, "FROM call c WHERE c.person_id = :cid AND c.contact_id IS NOT :cid"),
+    (
+        "COALESCE(t.due_at, t.created_at)",
+        "t.id",
+        """'task', t.title,
+        CASE WHEN t.closed_at IS NULL THEN 'open' ELSE 'closed' END, t.description, NULL, NULL""",
+        "FROM task t WHERE t.contact_id = :cid",
+    ),
+    (*_OPPORTUNITY, "FROM opportunity o WHERE o.contact_id = :cid"),
+    (
+        *_OPPORTUNITY,
+        "FROM opportunity o JOIN opportunity_contact oc ON oc.opportunity_id = o.id "
+        "WHERE oc.contact_id = :cid AND o.contact_id IS NOT :cid",
+    ),
+    (*_INVOICE, "FROM invoice i WHERE i.client_id = :cid"),
+    (*_INVOICE, "FROM invoice i WHERE i.consignee_id = :cid AND i.client_id IS NOT :cid"),
+)
+_ORDER = "k0 DESC, k1 DESC"
+
+
+def _union(*, columns: bool, after: bool) -> str:
+    """Every arm's newest ``:n`` rows (after the key), as one UNION ALL."""
+    parts = []
+    for key, ident, cols, source in ARMS:
+        where = f" AND ({key}, {ident}) < (:a0, :a1)" if after else ""
+        extra = f", {cols}" if columns else ""
+        parts.append(
+            f"SELECT * FROM (SELECT {key} AS k0, {ident} AS k1{extra} {source}{where} "
+            f"ORDER BY {_ORDER} LIMIT :n)"
+        )
+    return " UNION ALL ".join(parts)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The timeline of one contact as an indexed listing (see ``keyset``)."""
+
+    contact_id: str
+
+    def _params(self, after: Key | None, n: int) -> dict[str, Any]:
+        params: dict[str, Any] = {"cid": self.contact_id, "n": n}
+        if after is not None:
+            params.update(a0=after[0], a1=after[1])
+        return params
+
+    def count(self, session: Session) -> int:
+        sql = " + ".join(f"(SELECT count(*) {source})" for *_, source in ARMS)
+        return int(session.execute(text(f"SELECT {sql}"), {"cid": self.contact_id}).scalar_one())
+
+    def anchors(self, session: Session, step: int) -> list[Key]:
+        whole = _union(columns=False, after=False)
+        sql = (
+            f"SELECT k0, k1 FROM (SELECT k0, k1, row_number() OVER (ORDER BY {_ORDER}) AS rn "
+            f"FROM ({whole})) WHERE rn % :step = 0 ORDER BY rn"
+        )
+        params = {"cid": self.contact_id, "n": -1, "step": step}  # LIMIT -1: no limit
+        return [tuple(r) for r in session.execute(text(sql), params)]
+
+    def keys_after(self, session: Session, after: Key | None, n: int) -> list[Key]:
+        union = _union(columns=False, after=after is not None)
+        sql = f"SELECT k0, k1 FROM ({union}) ORDER BY {_ORDER} LIMIT :n"
+        return [tuple(r) for r in session.execute(text(sql), self._params(after, n))]
+
+    def page(self, session: Session, after: Key | None, limit: int) -> Chunk[TimelineEntry]:
+        union = _union(columns=True, after=after is not None)
+        sql = f"SELECT * FROM ({union}) ORDER BY {_ORDER} LIMIT :n"
+        rows = session.execute(text(sql), self._params(after, limit + 1)).mappings().all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = (rows[-1]["k0"], rows[-1]["k1"]) if rows and more else None
+        return Chunk([_entry(r) for r in rows], last)
 
 
 def _entry(row: Any) -> TimelineEntry:
@@ -71,6 +156,6 @@ def _entry(row: Any) -> TimelineEntry:
     )
 
 
-def timeline(contact_id: str) -> SqlListing[TimelineEntry]:
+def timeline(contact_id: str) -> Timeline:
     """The timeline of one contact (person or company), newest first."""
-    return SqlListing(_TIMELINE, _entry, {"cid": contact_id}, descending=True)
+    return Timeline(contact_id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..events import CallEvent, Direction, EventKind
 from ..net import e164_of, is_internal
@@ -21,6 +21,7 @@ from .cdr import CdrBuffer
 
 MAX_CALLS = 50_000
 MAX_FINISHED = 200_000
+STALE = timedelta(hours=12)  # longer than any real call
 WITHHELD = {"", "<unknown>", "anonymous", "unknown", "restricted"}
 # Q.850 causes that say how an unanswered call ended.
 _CAUSES = {"17": "busy", "21": "rejected", "34": "failed", "38": "failed"}
@@ -86,9 +87,17 @@ class AmiCallTracker:
         call = AmiCall(linkedid, at, direction, remote, _number(name), local)
         call.raw = {"channel": fields.get("Channel", ""), "context": fields.get("Context", "")}
         self.live[linkedid] = call
-        while len(self.live) > MAX_CALLS:
-            self.live.popitem(last=False)
+        self._trim(at)
         return call
+
+    def _trim(self, now: datetime) -> None:
+        """Forget calls whose end we never heard (it came while we were disconnected):
+        the oldest first, beyond MAX_CALLS or once older than STALE."""
+        while self.live:
+            oldest = next(iter(self.live.values()))
+            if len(self.live) <= MAX_CALLS and now - oldest.started_at < STALE:
+                break
+            self.live.popitem(last=False)
 
     def _new_channel(self, call: AmiCall, fields: dict[str, str], at: datetime) -> list[CallEvent]:
         call.channels.add(fields.get("Uniqueid", ""))

@@ -48,21 +48,14 @@ class CdrBuffer:
         return [event for event in events if event is not None]
 
     def _record(self, key: str, rows: list[dict[str, str]]) -> CallEvent | None:
-        starts = [t for r in rows if (t := self._time(r.get("StartTime", "")))]
+        starts = self._times(rows, "StartTime")
         if not starts:
             return None  # a row without a start cannot be placed on any timeline
-        answers = [t for r in rows if (t := self._time(r.get("AnswerTime", "")))]
-        ends = [t for r in rows if (t := self._time(r.get("EndTime", "")))]
+        answers, ends = self._times(rows, "AnswerTime"), self._times(rows, "EndTime")
         statuses = {_DISPOSITIONS.get(r.get("Disposition", "").upper(), "") for r in rows}
         status = next((s for s in _RANK if s in statuses), "")
-        first = rows[0]
-        direction = self._direction(first)
-        remote, local = first.get("Source", ""), first.get("Destination", "")
-        if direction == "outbound":
-            remote, local = local, remote
-        if status == "answered":
-            answered_row = next(r for r in rows if r.get("Disposition", "").upper() == "ANSWERED")
-            local = answered_row.get("Destination", local) if direction != "outbound" else local
+        direction = self._direction(rows[0])
+        remote, local = _parties(rows, direction)
         return CallEvent(
             source="ami",
             source_call_id=key,
@@ -80,6 +73,9 @@ class CdrBuffer:
             raw={"cdr_rows": len(rows), "disposition": sorted(s for s in statuses if s)},
         )
 
+    def _times(self, rows: list[dict[str, str]], column: str) -> list[datetime]:
+        return [t for row in rows if (t := self._time(row.get(column, "")))]
+
     def _direction(self, row: dict[str, str]) -> Direction:
         if not self.is_local(row.get("Source", "")):
             return "inbound"
@@ -91,6 +87,15 @@ class CdrBuffer:
         except ValueError:
             return None
         return local.replace(tzinfo=self.tz).astimezone(UTC)
+
+
+def _parties(rows: list[dict[str, str]], direction: Direction) -> tuple[str, str]:
+    """(remote, local): for an inbound call, local is the leg that answered, if any."""
+    first = rows[0]
+    if direction == "outbound":
+        return first.get("Destination", ""), first.get("Source", "")
+    answered = [r for r in rows if r.get("Disposition", "").upper() == "ANSWERED"]
+    return first.get("Source", ""), (answered or rows)[0].get("Destination", "")
 
 
 def _int(text: str) -> int:

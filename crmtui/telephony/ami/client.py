@@ -75,9 +75,8 @@ class AmiClient:
     async def _session(self) -> None:
         s = self.settings
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(s.host, s.port, limit=MAX_MESSAGE), 10
-            )
+            async with asyncio.timeout(10):
+                reader, writer = await asyncio.open_connection(s.host, s.port, limit=MAX_MESSAGE)
         except (OSError, TimeoutError) as exc:
             log.warning("AMI %s:%s unreachable: %s", s.host, s.port, exc)
             raise
@@ -95,7 +94,8 @@ class AmiClient:
             writer.close()
 
     async def _login(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        banner = await asyncio.wait_for(reader.readline(), 10)
+        async with asyncio.timeout(10):
+            banner = await reader.readline()
         if not banner.startswith(BANNER):
             raise AmiError(f"not an Asterisk manager: {banner[:60]!r}")
         s = self.settings
@@ -103,8 +103,9 @@ class AmiClient:
         writer.write(format_action("Login", ActionID="crmtui-login", **login))
         await writer.drain()
         reply: dict[str, str] | None = None
-        while reply is None or reply.get("ActionID") != "crmtui-login":
-            reply = await asyncio.wait_for(self._next(reader), 10)
+        async with asyncio.timeout(10):
+            while reply is None or reply.get("ActionID") != "crmtui-login":
+                reply = await self._next(reader)
         if reply.get("Response") != "Success":
             raise AmiError(f"login refused: {reply.get('Message', '')}")
         self.logins += 1
@@ -114,7 +115,10 @@ class AmiClient:
     async def _read(self, reader: asyncio.StreamReader) -> None:
         idle = 3 * self.settings.ping_every
         while True:
-            fields = await asyncio.wait_for(self._next(reader), idle)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+            # cancellation that lands as a message arrives, and stop() would hang.
+            async with asyncio.timeout(idle):
+                fields = await self._next(reader)
             if fields and "Event" in fields:
                 for event in self.tracker.feed(fields, event_time(fields, utcnow())):
                     self.emit(event)

@@ -29,10 +29,14 @@ from .base import ImportFileError, RowError, epoch_time, parse_int
 SOURCE = "android-xml"
 CHUNK = 256 * 1024
 TYPES: dict[int, tuple[Direction, str]] = {
-    1: ("inbound", "answered"), 2: ("outbound", "answered"), 3: ("inbound", "missed"),
-    4: ("inbound", "voicemail"), 5: ("inbound", "rejected"), 6: ("inbound", "blocked"),
+    1: ("inbound", "answered"),
+    2: ("outbound", "answered"),
+    3: ("inbound", "missed"),
+    4: ("inbound", "voicemail"),
+    5: ("inbound", "rejected"),
+    6: ("inbound", "blocked"),
     7: ("inbound", "answered"),
-}  # fmt: skip
+}
 PRESENTATION = {"1": "allowed", "2": "restricted", "3": "unknown", "4": "payphone"}
 
 
@@ -105,13 +109,19 @@ def parse_call(a: dict[str, str]) -> CallEvent:
     answered = status == "answered" and int(a["type"]) != 7
     name = a.get("contact_name", "").strip()
     return CallEvent(
-        source=SOURCE, source_call_id=f"{millis}:{only_digits(number) or number}",
-        kind="record", direction=direction, status=status, remote_raw=number,
-        started_at=started, remote_name="" if name == "(Unknown)" else name,
+        source=SOURCE,
+        source_call_id=f"{millis}:{only_digits(number) or number}",
+        kind="record",
+        direction=direction,
+        status=status,
+        remote_raw=number,
+        started_at=started,
+        remote_name="" if name == "(Unknown)" else name,
         local_party=a.get("subscription_id", "").strip(),
         answered_at=started if answered else None,
-        ended_at=started + timedelta(seconds=talk), duration_s=talk,
+        ended_at=started + timedelta(seconds=talk),
+        duration_s=talk,
         billsec_s=talk if answered else 0,
         hangup_cause="answered on another device" if a["type"].strip() == "7" else "",
         raw={"presentation": PRESENTATION.get(a.get("presentation", "1").strip(), "allowed")},
-    )  # fmt: skip
+    )

@@ -39,9 +39,12 @@ SOURCE = "asterisk-csv"
 WIDTHS = (16, 17, 18, 21)
 # NO ANSWER is left to the state rules: missed inbound, cancelled outbound.
 DISPOSITIONS = {
-    "ANSWERED": "answered", "NO ANSWER": "", "BUSY": "busy", "FAILED": "failed",
+    "ANSWERED": "answered",
+    "NO ANSWER": "",
+    "BUSY": "busy",
+    "FAILED": "failed",
     "CONGESTION": "failed",
-}  # fmt: skip
+}
 _CLID = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<number>[^>]*)>\s*$')
 GIVE_UP_AFTER = 100  # rows in a row that fail before the file is called unusable
 
@@ -84,12 +87,22 @@ def parse_row(row: list[str], zone: tzinfo, line: int) -> CallEvent:
     direction, remote, local = _parties(src, dst, channel, dstchannel)
     name = _clid_name(clid) if direction == "inbound" else ""
     return CallEvent(
-        source=SOURCE, source_call_id=_call_id(row), kind="record", direction=direction,
-        status=DISPOSITIONS[disposition], remote_raw=remote.strip(), started_at=started,
-        remote_name=name, local_party=local, answered_at=answered, ended_at=ended,
-        duration_s=parse_int(row[12], "duration"), billsec_s=parse_int(row[13], "billsec"),
-        hangup_cause=disposition, raw={"line": line},
-    )  # fmt: skip
+        source=SOURCE,
+        source_call_id=_call_id(row),
+        kind="record",
+        direction=direction,
+        status=DISPOSITIONS[disposition],
+        remote_raw=remote.strip(),
+        started_at=started,
+        remote_name=name,
+        local_party=local,
+        answered_at=answered,
+        ended_at=ended,
+        duration_s=parse_int(row[12], "duration"),
+        billsec_s=parse_int(row[13], "billsec"),
+        hangup_cause=disposition,
+        raw={"line": line},
+    )
 
 
 def _call_id(row: list[str]) -> str:

@@ -90,12 +90,17 @@ def parse_record(r: dict[str, Any]) -> CallEvent:
     answered = bool(r["ZANSWERED"]) or (outbound and talk > 0)
     status = "answered" if answered else ("cancelled" if outbound else "missed")
     return CallEvent(
-        source=SOURCE, source_call_id=_text(r.get("ZUNIQUE_ID")) or f"pk:{r['Z_PK']}",
-        kind="record", direction="outbound" if outbound else "inbound", status=status,
-        remote_raw=_text(r["ZADDRESS"]).strip(), started_at=started,
+        source=SOURCE,
+        source_call_id=_text(r.get("ZUNIQUE_ID")) or f"pk:{r['Z_PK']}",
+        kind="record",
+        direction="outbound" if outbound else "inbound",
+        status=status,
+        remote_raw=_text(r["ZADDRESS"]).strip(),
+        started_at=started,
         remote_name=_text(r.get("ZNAME")).strip(),
         answered_at=started if answered else None,
-        ended_at=started + timedelta(seconds=talk), duration_s=talk,
+        ended_at=started + timedelta(seconds=talk),
+        duration_s=talk,
         billsec_s=talk if answered else 0,
         raw={"calltype": r.get("ZCALLTYPE")},
-    )  # fmt: skip
+    )

@@ -32,28 +32,63 @@ from .base import ImportFileError, RowError, epoch_time, open_text, parse_int, p
 
 SOURCE = "csv"
 FIELDS = (
-    "call_id", "remote", "direction", "status", "started_at", "answered_at", "ended_at",
-    "duration", "billsec", "remote_name", "local_party", "hangup_cause",
-)  # fmt: skip
+    "call_id",
+    "remote",
+    "direction",
+    "status",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "duration",
+    "billsec",
+    "remote_name",
+    "local_party",
+    "hangup_cause",
+)
 # Header names other tools export, recognised without a map (3CX CDR, Twilio).
 ALIASES = {
-    "historyid": "call_id", "callid": "call_id", "callsid": "call_id", "sid": "call_id",
-    "from-no": "remote", "number": "remote", "time-start": "started_at",
-    "time-answered": "answered_at", "time-end": "ended_at", "reason-terminated": "hangup_cause",
-    "from-dispname": "remote_name", "to-dn": "local_party", "start_time": "started_at",
+    "historyid": "call_id",
+    "callid": "call_id",
+    "callsid": "call_id",
+    "sid": "call_id",
+    "from-no": "remote",
+    "number": "remote",
+    "time-start": "started_at",
+    "time-answered": "answered_at",
+    "time-end": "ended_at",
+    "reason-terminated": "hangup_cause",
+    "from-dispname": "remote_name",
+    "to-dn": "local_party",
+    "start_time": "started_at",
     "end_time": "ended_at",
-}  # fmt: skip
+}
 DIRECTIONS: dict[str, Direction] = {
-    "in": "inbound", "inbound": "inbound", "incoming": "inbound", "received": "inbound",
-    "out": "outbound", "outbound": "outbound", "outgoing": "outbound", "dialled": "outbound",
-    "dialed": "outbound", "outbound-api": "outbound", "outbound-dial": "outbound",
-    "internal": "internal", "local": "internal",
-}  # fmt: skip
+    "in": "inbound",
+    "inbound": "inbound",
+    "incoming": "inbound",
+    "received": "inbound",
+    "out": "outbound",
+    "outbound": "outbound",
+    "outgoing": "outbound",
+    "dialled": "outbound",
+    "dialed": "outbound",
+    "outbound-api": "outbound",
+    "outbound-dial": "outbound",
+    "internal": "internal",
+    "local": "internal",
+}
 STATUSES = {
-    **{s: s for s in STATUS_RANK}, "": "", "no answer": "", "no-answer": "", "noanswer": "",
-    "canceled": "cancelled", "completed": "answered", "congestion": "failed",
-    "declined": "rejected", "in-progress": "answered",
-}  # fmt: skip
+    **{s: s for s in STATUS_RANK},
+    "": "",
+    "no answer": "",
+    "no-answer": "",
+    "noanswer": "",
+    "canceled": "cancelled",
+    "completed": "answered",
+    "congestion": "failed",
+    "declined": "rejected",
+    "in-progress": "answered",
+}
 
 
 def parse_map(pairs: list[str]) -> dict[str, str]:
@@ -160,9 +195,18 @@ def parse_row(row: list[str], at: dict[str, int], zone: tzinfo) -> CallEvent:
     if not duration and ended is not None:
         duration = max(0, int((ended - started).total_seconds()))
     return CallEvent(
-        source=SOURCE, source_call_id=cell("call_id") or row_key(row), kind="record",
-        direction=direction, status=status, remote_raw=cell("remote"), started_at=started,
-        remote_name=cell("remote_name"), local_party=cell("local_party"),
-        answered_at=answered, ended_at=ended, duration_s=duration,
-        billsec_s=_seconds(cell("billsec"), "billsec"), hangup_cause=cell("hangup_cause"),
-    )  # fmt: skip
+        source=SOURCE,
+        source_call_id=cell("call_id") or row_key(row),
+        kind="record",
+        direction=direction,
+        status=status,
+        remote_raw=cell("remote"),
+        started_at=started,
+        remote_name=cell("remote_name"),
+        local_party=cell("local_party"),
+        answered_at=answered,
+        ended_at=ended,
+        duration_s=duration,
+        billsec_s=_seconds(cell("billsec"), "billsec"),
+        hangup_cause=cell("hangup_cause"),
+    )

@@ -9,7 +9,7 @@ a well-formed SIP message raises ``SipParseError``; nothing else escapes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_MESSAGE = 65_535  # the largest UDP datagram; a TCP-framed monster is garbage here
 SIP_VERSION = "SIP/2.0"
@@ -43,14 +43,20 @@ class SipMessage:
     reason: str
     headers: tuple[tuple[str, str], ...]  # (lower-case name, value), in order
     body: bytes = b""
+    # The first value of each header: most lookups want only that, many times.
+    first: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.first:
+            for name, value in self.headers:
+                self.first.setdefault(name, value)
 
     @property
     def is_request(self) -> bool:
         return self.status == 0
 
     def header(self, name: str) -> str | None:
-        name = name.lower()
-        return next((v for k, v in self.headers if k == name), None)
+        return self.first.get(name.lower())
 
     def header_all(self, name: str) -> list[str]:
         name = name.lower()
@@ -91,7 +97,8 @@ def parse(data: bytes) -> SipMessage:
     message = SipMessage(method, uri, status, reason, headers, _body(headers, body))
     _check(message)
     if status:  # a response names its method only through CSeq
-        message = SipMessage(message.cseq[1], "", status, reason, headers, message.body)
+        cseq_method = message.cseq[1]
+        message = SipMessage(cseq_method, "", status, reason, headers, message.body, message.first)
     return message
 
 
