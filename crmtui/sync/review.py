@@ -11,8 +11,8 @@
 - :func:`note_viewed` records that the user opened a record, so the server
   keeps it in their subset for 30 days.
 
-Follows are user data: ``follow.add`` and ``follow.remove`` are mutations,
-queued and synced like any other.
+Follows are user data: ``follow.add`` and ``follow.remove`` are mutations
+(crmtui/store/mutations/follows.py), queued and synced like any other.
 """
 
 from __future__ import annotations
@@ -35,52 +35,8 @@ from ..store.models import (
     utcnow,
 )
 from ..store.mutations import MutationError
-from ..store.mutations.args import CreateArgs, IdArgs
-from ..store.mutations.records import load
-from ..store.mutations.registry import Context, mutation
+from ..store.mutations.follows import Followable
 from . import schema
-
-Followable = Literal["contact", "opportunity"]
-
-
-class FollowAdd(CreateArgs):
-    entity: Followable
-    entity_id: str = Field(min_length=1)
-
-
-@mutation("follow.add", FollowAdd)
-def _follow_add(session: Session, ctx: Context, args: FollowAdd) -> str:
-    """Follow a contact or a deal: be notified when someone else changes it."""
-    if ctx.user_id is None:
-        raise MutationError("only a user can follow a record")
-    same = session.exec(
-        select(Follow).where(
-            col(Follow.user_id) == ctx.user_id,
-            col(Follow.entity) == args.entity,
-            col(Follow.entity_id) == args.entity_id,
-        )
-    ).first()
-    if same is not None:
-        return same.id
-    session.add(
-        Follow(
-            id=args.id,
-            user_id=ctx.user_id,
-            entity=args.entity,
-            entity_id=args.entity_id,
-            created_by=ctx.user_id,
-            created_at=ctx.now,
-            updated_at=ctx.now,
-        )
-    )
-    return args.id
-
-
-@mutation("follow.remove", IdArgs)
-def _follow_remove(session: Session, ctx: Context, args: IdArgs) -> str:
-    """Stop following a record."""
-    session.delete(load(session, Follow, args.id, "follow"))
-    return args.id
 
 
 def _user(store: Store, session: Session) -> str | None:

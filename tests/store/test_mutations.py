@@ -16,10 +16,19 @@ from sqlmodel import Session, select
 from crmtui.store import Store, open_store
 from crmtui.store.models import Contact, ContactPhone, Invoice, OutboxEntry, Tag
 from crmtui.store.mutations import REGISTRY, Context, MutationError, apply, run_in
+from crmtui.store.mutations.call_args import CallColumns, CallIn
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
 TOMORROW = NOW + timedelta(days=1)
+
+
+def call_columns(*calls: dict[str, Any]) -> dict[str, Any]:
+    """A ``call.log_batch`` batch (one list per field) from partial per-call dicts."""
+    rows = [CallIn.model_validate(c).model_dump(mode="json") for c in calls]
+    return CallColumns.of(rows).model_dump(mode="json")
+
+
 NOT_USER_DATA = ("_", "alembic_version", "sqlite_")
 # Replica bookkeeping (see mutations/invoice_fill.py): each replica moves its own
 # invoice counter, and a replay that keeps the number it was given does not.
@@ -280,7 +289,7 @@ SCENARIO: list[Step] = [
     (
         "call.log_batch",
         {
-            "calls": [
+            "calls": call_columns(
                 {
                     "id": "call-2",
                     "source": "asterisk-csv",
@@ -300,7 +309,7 @@ SCENARIO: list[Step] = [
                     "remote_e164": "+33700000001",
                     "started_at": TOMORROW.isoformat(),
                 },
-            ]
+            )
         },
     ),
     ("call.wrapup", {"id": "call-1", "description": "Asked for a quote", "outcome": "success"}),
@@ -330,6 +339,8 @@ SCENARIO: list[Step] = [
         },
     ),
     ("contact.merge", {"keep_id": "c-zoe", "merge_ids": ["c-zoe2"]}),
+    ("follow.add", {"id": "f-1", "entity": "contact", "entity_id": "c-zoe"}),
+    ("follow.remove", {"id": "f-1"}),
     ("contact.delete", {"id": "c-globex"}),
     ("contact.delete", {"id": "c-lukasz"}),
 ]

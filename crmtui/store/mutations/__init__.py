@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (registration)
     catalog,
     contacts,
     deals,
+    follows,
     invoices,
     merge,
 )
