@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field
 from sqlmodel import Session, col, select
 
 from ..store.db import Store
