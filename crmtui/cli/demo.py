@@ -69,11 +69,16 @@ def demo(
         try:
             counts = build(st, contacts=contacts, seed=seed, region=region, progress=report)
         except DemoError as exc:
-            common.fail(str(exc))
-    elapsed = time.perf_counter() - started
-    rows = [(table, n) for table, n in counts.items() if not table.startswith("_")]
-    common.print_rows(("table", "rows"), rows, title=f"Demo store {common.db_path()}")
-    common.err_console.print(f"built in {elapsed:.1f} s", highlight=False)
+            if not open_app:
+                common.fail(str(exc))
+            # Running the quick start twice opens the demo built the first time.
+            common.err_console.print(f"{exc}; opening it as it is", highlight=False)
+            counts = None
+    if counts is not None:
+        rows = [(table, n) for table, n in counts.items() if not table.startswith("_")]
+        common.print_rows(("table", "rows"), rows, title=f"Demo store {common.db_path()}")
+        elapsed = time.perf_counter() - started
+        common.err_console.print(f"built in {elapsed:.1f} s", highlight=False)
     if open_app:
         from .main import open_tui  # main imports this module
 
