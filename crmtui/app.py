@@ -22,13 +22,20 @@ from textual.widgets import HelpPanel
 from . import commands
 from .config import ConfigError, config_path, load_config, save_config
 from .screens.activities import ActivitiesScreen
+from .screens.base import DataChanged
 from .screens.calls import CallsScreen
 from .screens.contacts import ContactsScreen
 from .screens.context import UiContext
+from .screens.duplicates import DuplicatesScreen
 from .screens.invoices import InvoicesScreen
+from .screens.notifications import NotificationsScreen
 from .screens.opportunities import OpportunitiesScreen
 from .screens.palette import CrmCommands
+from .screens.reports import ReportsScreen
+from .screens.settings import SettingsScreen
+from .screens.sync import SyncDesk, SyncScreen
 from .screens.tasks import TasksScreen
+from .screens.telephony.desk import TelephonyDesk
 from .store import Store
 from .store import settings as store_settings
 from .store.queries.tasks import TaskRow, reminders_due
@@ -73,11 +80,15 @@ class CrmApp(ReportsWorkerErrors, App[None]):
         self._config_applied = False
         for name, screen in SCREENS.items():
             self.add_mode(name, lambda screen=screen: screen(self.ctx))
+        self.telephony = TelephonyDesk(self, self.ctx, self.config_file)
+        self.sync_desk = SyncDesk(self, self.ctx, self.config_file)
 
     def on_mount(self) -> None:
         self._apply_config()
         self._read_settings()
         self.switch_mode("contacts")
+        self.telephony.start()
+        self.sync_desk.start()  # only when the config file names a server
         if self.reminders:
             self._check_reminders()
             self.set_interval(REMINDER_SECONDS, self._check_reminders)
@@ -130,13 +141,43 @@ class CrmApp(ReportsWorkerErrors, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a form is open, finish or cancel it before changing screens.
-        return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
+        return not (action in ("switch_mode", "settings") and isinstance(self.screen, ModalScreen))
 
     def action_toggle_help(self) -> None:
         if self.screen.query(HelpPanel):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def on_unmount(self) -> None:
+        self.telephony.stop()
+        self.sync_desk.stop()
+
+    def on_data_changed(self, event: DataChanged) -> None:
+        self.sync_desk.poke()  # a local write: push it now
+
+    def action_sync(self) -> None:
+        if not isinstance(self.screen, SyncScreen | ModalScreen):
+            self.push_screen(SyncScreen(self.ctx, self.sync_desk))
+
+    def action_notifications(self) -> None:
+        if not isinstance(self.screen, NotificationsScreen | ModalScreen):
+            self.push_screen(NotificationsScreen(self.ctx))
+
+    def action_telephony(self) -> None:
+        self.telephony.toggle()
+
+    def action_duplicates(self) -> None:
+        if not isinstance(self.screen, DuplicatesScreen | ModalScreen):
+            self.push_screen(DuplicatesScreen(self.ctx))
+
+    def action_reports(self) -> None:
+        if not isinstance(self.screen, ReportsScreen | ModalScreen):
+            self.push_screen(ReportsScreen(self.ctx))
+
+    def action_settings(self) -> None:
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen(self.ctx))
 
     def action_search(self) -> None:
         search = getattr(self.screen, "action_search", None)

@@ -10,9 +10,7 @@ from typing import Any
 
 import typer
 
-from ..config import ConfigError, load_config
 from ..reports import formatting as fmt
-from ..reports.invoice_pdf import write_invoice
 from ..reports.mailer import MailError, SmtpSettings, send_invoice
 from ..store.db import Store
 from ..store.money import Money
@@ -149,6 +147,8 @@ def pdf(
     """Render an invoice to PDF in its language; prints the file's path."""
     with common.store(create=False) as st:
         detail = _detail(st, ref)
+    from ..reports.invoice_pdf import write_invoice  # fpdf: loaded only to write one
+
     path = write_invoice(detail, output or Path(f"{detail.number}.pdf"))
     typer.echo(str(path))
 
@@ -161,8 +161,8 @@ def send(
 ) -> None:
     """E-mail a billed invoice as PDF over SMTP ([smtp] in the config file)."""
     try:
-        smtp = SmtpSettings.from_config(load_config())
-    except (ConfigError, MailError) as exc:
+        smtp = SmtpSettings.from_file()
+    except MailError as exc:
         raise common.fail(str(exc)) from None
     with common.store(create=False) as st:
         detail = _detail(st, ref)

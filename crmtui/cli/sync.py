@@ -30,7 +30,7 @@ def _remember(server: str | None, token: str | None) -> tuple[str, str]:
 def sync(
     server: str | None = typer.Option(None, "--server", help="The server's URL (remembered)."),
     token: str | None = typer.Option(None, "--token", help="Your token (remembered)."),
-    page: int = typer.Option(2_000, "--page", min=1, max=10_000, help="Records per pull page."),
+    page: int = typer.Option(20_000, "--page", min=1, max=50_000, help="Records per pull page."),
 ) -> None:
     """Push local changes, pull the server's, and print what moved."""
     from ..sync.client import Client

@@ -24,7 +24,7 @@ from ..config import ConfigError, load_config
 from ..telephony.events import CallEvent
 from ..telephony.listen import ListenConfig, Listeners, listen
 from ..telephony.live_log import LiveCallLog, UnknownUserError
-from ..telephony.net import LOOPBACK, Sink
+from ..telephony.net import Sink
 from . import common
 
 app = typer.Typer(help="Live telephony: SIP, HEP, Asterisk AMI, webhooks.", no_args_is_help=True)
@@ -36,24 +36,6 @@ def _settings() -> dict[str, Any]:
     except ConfigError as exc:
         common.fail(str(exc))
     return section if isinstance(section, dict) else {}
-
-
-def _config(options: dict[str, Any], section: dict[str, Any]) -> ListenConfig:
-    def pick(name: str, key: str | None = None, default: Any = None) -> Any:
-        given = options.get(name)
-        return given if given not in (None, [], ()) else section.get(key or name, default)
-
-    return ListenConfig(
-        sip=pick("sip"), hep=pick("hep"), ami=pick("ami"), http=pick("http"),
-        allow=tuple(pick("allow", default=list(LOOPBACK))),
-        region=str(pick("region", default="FR")).upper(),
-        local_parties=frozenset(str(p) for p in section.get("local_parties", [])),
-        ami_user=pick("ami_user", default=""), ami_secret=pick("ami_secret", default=""),
-        ami_cdr_timezone=section.get("ami_cdr_timezone", "UTC"),
-        hep_auth_key=pick("hep_key", "hep_auth_key", ""),
-        twilio_token=pick("twilio_token", "twilio_auth_token", ""),
-        twilio_url=pick("twilio_url", default=""),
-    )  # fmt: skip
 
 
 def _printer(as_json: bool) -> Callable[[CallEvent], None]:
@@ -99,7 +81,7 @@ def listen_(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("crmtui.telephony").setLevel(logging.INFO)
     section = _settings()
-    config = _config(dict(locals()), section)
+    config = ListenConfig.from_config(section, dict(locals()))
     if not config.any_source:
         common.fail("no source: give --sip, --hep, --ami or --http (or set them in [telephony])")
     show = _printer(as_json)

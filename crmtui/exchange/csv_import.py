@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from ..store.db import Store
 from ..store.mutations import Context
+from .contact_batch import BatchPlanner
 from .contact_import import ContactImporter, Policy
 from .csv_contacts import ContactRowMapper, is_own_header
 from .headers import MappingError, map_header, normal
@@ -84,7 +85,7 @@ def import_opened(
     dry_run: bool = False,
     rejects_path: Path | None = None,
     progress: Callable[[Summary, int], None] | None = None,
-    batch_size: int = 200,
+    batch_size: int = 5000,
 ) -> Summary:
     """Run the import of an opened file; ``progress`` gets the bytes read so far."""
     rejects = RejectsFile(rejects_path, opened.source.header) if rejects_path else None
@@ -109,8 +110,8 @@ def import_opened(
             rejects.close()
 
 
-def contact_handler(opened: Opened, policy: Policy) -> ContactImporter:
-    return ContactImporter(opened.to_payload, digest=opened.digest, policy=policy)
+def contact_handler(opened: Opened, policy: Policy) -> BatchPlanner:
+    return BatchPlanner(ContactImporter(opened.to_payload, digest=opened.digest, policy=policy))
 
 
 _REQUIRED = {"activities": {"subject", "details"}, "tasks": {"title"}, "opportunities": {"title"}}

@@ -164,7 +164,9 @@ def export(
         raise ExportError(f"{entity} export as {fmt!r}: use {', '.join(formats_for(entity))}")
     with store.read() as session:
         if entity == "contacts":
-            items: Iterator[Any] = rows.contacts(session)
+            items: Iterator[Any] = (
+                rows.contacts(session) if fmt == "vcard" else rows.contact_lines(session)
+            )
             columns = list(OWN_CONTACT_COLUMNS)
         else:
             items = rows.table_rows(session, TABLES[entity])
@@ -196,8 +198,6 @@ def _pump(
     elif fmt == "ics":
         names = TABLES["tasks"].columns
         convert = lambda row: task_event(dict(zip(names, row, strict=True)))  # noqa: E731
-    elif entity == "contacts":
-        convert = rows.contact_row
     else:
         convert = list
     count = 0

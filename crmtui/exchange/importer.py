@@ -7,6 +7,11 @@ batch in flight, never half a record, and because imported ids are derived
 from the file (or come from it), running the same file again finds every
 record already there and changes nothing.
 
+A handler that can plan a whole batch (contacts: see ``contact_batch``)
+rejects bad records itself and writes the rest with one mutation; should the
+store refuse that mutation, the batch is rolled back and applied again record
+by record, as above.
+
 A dry run does the very same work in one transaction and rolls it back, so
 what it reports (duplicates found among the file's own rows included) is
 exactly what the real run would do.
@@ -22,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -71,6 +76,10 @@ Handler = Callable[[Session, Context, Record], Outcome]
 Progress = Callable[[Summary], None]
 
 
+class BatchRefused(Exception):
+    """The store refused a batch planned as a whole after writing part of it."""
+
+
 class RejectsFile:
     """The rejected rows, each with its line number and the reason, then the
     row itself as it was read, so it can be fixed and imported again."""
@@ -116,6 +125,26 @@ def _apply(session: Session, ctx: Context, record: Record, handler: Handler) -> 
         return Outcome("rejected", reason=f"refused by the store ({exc.orig})")
 
 
+def _planned(
+    session: Session, ctx: Context, records: list[Record], handler: Handler, nested: bool
+) -> list[Outcome] | None:
+    """The outcomes of a handler that plans a whole batch at once (contacts: it
+    has a ``batch`` method), or None to go record by record. A refused batch
+    propagates (the caller retries it in a new transaction) unless ``nested``:
+    then it runs in a SAVEPOINT, which makes big writes several times slower,
+    so only dry runs, whose one transaction cannot be retried, use it."""
+    planned = getattr(handler, "batch", None)
+    if planned is None:
+        return None
+    if not nested:
+        return cast(list[Outcome] | None, planned(session, ctx, records))
+    try:
+        with session.begin_nested():
+            return cast(list[Outcome] | None, planned(session, ctx, records))
+    except BatchRefused:
+        return None
+
+
 def _batch(
     session: Session,
     ctx: Context,
@@ -124,9 +153,13 @@ def _batch(
     summary: Summary,
     rejects: RejectsFile | None,
     progress: Progress | None,
+    *,
+    whole: bool = True,
+    nested: bool = False,
 ) -> None:
-    for record in records:
-        outcome = _apply(session, ctx, record, handler)
+    outcomes = _planned(session, ctx, records, handler, nested) if whole else None
+    for at, record in enumerate(records):
+        outcome = outcomes[at] if outcomes is not None else _apply(session, ctx, record, handler)
         summary.counts[outcome.action] += 1
         summary.warned += len(outcome.warnings)
         if len(summary.warnings) < KEEP:
@@ -159,13 +192,18 @@ def run_import(
         with _transaction(store, commit=False) as session:
             ctx = store.context(session)
             for batch in batches:
-                _batch(session, ctx, batch, handler, summary, rejects, progress)
+                _batch(session, ctx, batch, handler, summary, rejects, progress, nested=True)
         if progress:
             progress(summary)
         return summary
     for batch in batches:
-        with _transaction(store, commit=True) as session:
-            _batch(session, store.context(session), batch, handler, summary, rejects, progress)
+        try:
+            with _transaction(store, commit=True) as session:
+                _batch(session, store.context(session), batch, handler, summary, rejects, progress)
+        except BatchRefused:
+            with _transaction(store, commit=True) as session:
+                ctx = store.context(session)
+                _batch(session, ctx, batch, handler, summary, rejects, progress, whole=False)
     if progress:
         progress(summary)
     return summary

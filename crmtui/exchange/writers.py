@@ -12,10 +12,9 @@ import os
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-import xlsxwriter
+from .xlsx_stream import XlsxStream
 
 FORMATS = ("csv", "json", "xlsx")
-XLSX_CELL_MAX = 32_767
 
 
 class RowWriter(Protocol):
@@ -86,42 +85,22 @@ class JsonRows(_Atomic):
 
 
 class XlsxRows(_Atomic):
-    """xlsxwriter in ``constant_memory`` mode: each row goes to disk when the
-    next one starts, so a million rows take no more memory than ten."""
+    """One streamed worksheet (see :mod:`.xlsx_stream`): each row is deflated
+    into the file as it comes, so a million rows take no more memory than ten."""
 
     def __init__(self, path: Path, columns: list[str], sheet: str = "Export") -> None:
         super().__init__(path)
-        self._book = xlsxwriter.Workbook(
-            str(self.tmp),
-            {
-                "constant_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-            },
-        )
-        self._sheet = self._book.add_worksheet(sheet[:31])
-        bold = self._book.add_format({"bold": True})
-        self._sheet.write_row(0, 0, columns, bold)
-        self._sheet.freeze_panes(1, 0)
-        self._row = 1
+        self._stream = XlsxStream(self.tmp, columns, sheet)
 
     def write(self, row: list[Any]) -> None:
-        for col, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, bool | int | float):
-                self._sheet.write_number(self._row, col, value)
-            else:
-                self._sheet.write_string(self._row, col, str(value)[:XLSX_CELL_MAX])
-        self._row += 1
+        self._stream.write(row)
 
     def finish(self) -> None:
-        self._book.close()
+        self._stream.close()
         self.publish()
 
     def abort(self) -> None:
-        self._book.close()
+        self._stream.close()
         super().abort()
 
 

@@ -10,6 +10,7 @@ a deal is dated by its expected close.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +31,13 @@ def grouped(
     session: Session, sql: str, params: dict[str, Any], rates: Rates
 ) -> dict[tuple[Any, ...], tuple[int, Decimal]]:
     """Rows of (key..., currency, count, minor sum) -> {key: (count, amount)}."""
-    rows = session.execute(text(sql), params).all()
+    return converted(session.execute(text(sql), params).all(), rates)
+
+
+def converted(
+    rows: Sequence[Sequence[Any]], rates: Rates
+) -> dict[tuple[Any, ...], tuple[int, Decimal]]:
+    """:func:`grouped` for rows already read."""
     rates.require({r[-3] for r in rows})
     out: dict[tuple[Any, ...], tuple[int, Decimal]] = defaultdict(lambda: (0, Decimal(0)))
     for *key, currency, count, minor in rows:

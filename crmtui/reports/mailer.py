@@ -24,15 +24,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from pathlib import Path
 from typing import Any
 
+from ..config import ConfigError, load_config
 from ..store.db import Store
 from ..store.models import utcnow
 from ..store.money import Money
 from ..store.queries.invoices import InvoiceDetail, invoice_detail
 from . import formatting as fmt
 from .invoice_labels import labels
-from .invoice_pdf import render_invoice
 
 PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -51,6 +52,15 @@ class SmtpSettings:
     sender: str = ""
     timeout: float = 30.0
     cafile: str = ""
+
+    @classmethod
+    def from_file(cls, path: Path | None = None) -> SmtpSettings:
+        """The ``[smtp]`` table of the config file; an unreadable file is a MailError."""
+        try:
+            config = load_config(path)
+        except ConfigError as exc:
+            raise MailError(str(exc)) from None
+        return cls.from_config(config)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> SmtpSettings:
@@ -194,6 +204,8 @@ def send_invoice(
     detail, recipient = _ready(store, invoice_id, to)
     if not smtp.sender:
         raise MailError("[smtp] has neither from nor user: nobody to send as")
+    from .invoice_pdf import render_invoice  # fpdf loads here, not when the app starts
+
     message = invoice_message(
         detail, render_invoice(detail), sender=smtp.sender, to=recipient, body=body
     )

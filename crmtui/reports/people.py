@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from .data import grouped, months
+from .data import converted, grouped, months
 from .model import Cell, Chart, Column, Period, Rates, Report, ReportError, Table, users_filter
 
 NO_AGENT = "(no agent)"
 
-# Per-user counts over the period: (title, SQL grouped by the user's id).
+# Per-user counts over the period: (title, SQL grouped by the user's id). Deals
+# and invoices are counted by the queries that sum them: one scan of each table
+# (a year of a million rows) rather than two.
 _MANAGER_COUNTS = (
     ("Contacts", "SELECT user_id, count(*) FROM contact_responsible GROUP BY 1"),
     (
@@ -35,21 +38,24 @@ _MANAGER_COUNTS = (
         "SELECT responsible_id, count(*) FROM task WHERE closed_at >= :t0 "
         "AND closed_at < :t1 GROUP BY 1",
     ),
-    (
-        "Opportunities",
-        "SELECT responsible_id, count(*) FROM opportunity WHERE "
-        "expected_close BETWEEN :d0 AND :d1 GROUP BY 1",
-    ),
-    (
-        "Invoices",
-        "SELECT created_by, count(*) FROM invoice WHERE issue_date BETWEEN :d0 AND :d1 "
-        "AND status IN ('billed', 'paid') GROUP BY 1",
-    ),
+    ("Opportunities", ""),  # counted by _DEALS
+    ("Invoices", ""),  # counted by _BILLED
     (
         "Calls",
         "SELECT agent_id, count(*) FROM call WHERE started_at >= :t0 "
         "AND started_at < :t1 GROUP BY 1",
     ),
+)
+
+
+_DEALS = (
+    "SELECT o.responsible_id, s.state = 'won', o.currency, count(*), "
+    "sum(o.budget_minor * o.budget_count) FROM opportunity o JOIN stage s ON s.id = o.stage_id "
+    "WHERE o.expected_close BETWEEN :d0 AND :d1 GROUP BY 1, 2, 3"
+)
+_BILLED = (
+    "SELECT created_by, currency, count(*), sum(total_minor) FROM invoice WHERE "
+    "issue_date BETWEEN :d0 AND :d1 AND status IN ('billed', 'paid') GROUP BY 1, 2"
 )
 
 
@@ -61,26 +67,17 @@ def managers(session: Session, period: Period, users: list[str] | None = None) -
     people = session.execute(
         text(f"SELECT id, name FROM user_account WHERE 1=1{where} ORDER BY name, id"), params
     ).all()
-    counts = [dict(session.execute(text(sql), params).all()) for _, sql in _MANAGER_COUNTS]
-    won = grouped(
-        session,
-        (
-            "SELECT o.responsible_id, o.currency, count(*), sum(o.budget_minor * o.budget_count) "
-            "FROM opportunity o JOIN stage s ON s.id = o.stage_id WHERE s.state = 'won' "
-            "AND o.expected_close BETWEEN :d0 AND :d1 GROUP BY 1, 2"
-        ),
-        params,
-        rates,
-    )
-    billed = grouped(
-        session,
-        (
-            "SELECT created_by, currency, count(*), sum(total_minor) FROM invoice WHERE "
-            "issue_date BETWEEN :d0 AND :d1 AND status IN ('billed', 'paid') GROUP BY 1, 2"
-        ),
-        params,
-        rates,
-    )
+    by_title = {
+        t: dict(session.execute(text(sql), params).all()) for t, sql in _MANAGER_COUNTS if sql
+    }
+    deals = session.execute(text(_DEALS), params).all()  # (user, won?, currency, n, minor)
+    won = converted([(u, cur, n, minor) for u, is_won, cur, n, minor in deals if is_won], rates)
+    billed = grouped(session, _BILLED, params, rates)
+    by_title["Opportunities"] = defaultdict(int)
+    for user_id, _won, _cur, n, _minor in deals:
+        by_title["Opportunities"][user_id] += n
+    by_title["Invoices"] = {key[0]: n for key, (n, _amount) in billed.items()}
+    counts = [by_title[t] for t, _ in _MANAGER_COUNTS]
     rows: list[tuple[Cell, ...]] = []
     for user_id, name in people:
         figures = [int(c.get(user_id, 0)) for c in counts]

@@ -1,7 +1,9 @@
-"""Log an activity (call, mail, meeting, note...) on a contact.
+"""Log an activity (call, mail, meeting, note...) on a contact, or edit one.
 
-Opened with one key wherever a contact is in view. Times are typed in the
-user's time zone as ``YYYY-MM-DD HH:MM`` and stored in UTC.
+Opened with one key wherever a contact or a deal is in view (a deal's
+activity comes with the deal ticked), and with enter on a timeline entry to
+edit it. Times are typed in the user's time zone as ``YYYY-MM-DD HH:MM`` and
+stored in UTC.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static, TextArea
 
 from ..store.models.activities import ACTIVITY_STATUSES, ACTIVITY_TYPES
+from ..store.queries.activity_edit import ActivityEdit
 from ..store.queries.lookups import Choice, categories, contact_opportunities
 from ..widgets.form import FormField, options, selected, text_of
 from ..widgets.workers import ReportsWorkerErrors
@@ -38,28 +41,49 @@ def parse_local(text: str, tz: tzinfo) -> datetime:
 
 
 class ActivityForm(ReportsWorkerErrors, ModalScreen[str | None]):
-    """Returns the new activity's id, or None when cancelled."""
+    """Returns the saved activity's id, or None when cancelled."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("f2", "save", "Save", id="form.save"),
     ]
 
-    def __init__(self, ctx: UiContext, contact_id: str, contact_name: str) -> None:
+    def __init__(
+        self,
+        ctx: UiContext,
+        contact_id: str | None,
+        contact_name: str,
+        *,
+        editing: ActivityEdit | None = None,
+        deal: Choice | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.contact_id = contact_id
         self.contact_name = contact_name
+        self.editing = editing
+        # deals ticked from the start: the one it is logged on, or those it has
+        self.ticked = editing.opportunities if editing else ((deal,) if deal else ())
+
+    def _local(self, at: datetime | None) -> str:
+        return at.astimezone(self.ctx.tz).strftime(TIME_FORMAT) if at else ""
 
     def compose(self) -> ComposeResult:
-        now = self.ctx.now().astimezone(self.ctx.tz).strftime(TIME_FORMAT)
+        a = self.editing
+        now = self._local(self.ctx.now())
+        heading = (
+            f"Edit activity · {a.contact_name}" if a else f"Log an activity · {self.contact_name}"
+        )
         with VerticalScroll(classes="form"):
-            yield Static(Text(f"Log an activity · {self.contact_name}"), classes="form-title")
+            yield Static(Text(heading), classes="form-title")
             with Horizontal(classes="form-row"):
                 yield FormField(
                     "Type",
                     Select(
-                        [(t, t) for t in ACTIVITY_TYPES], value="call", allow_blank=False, id="type"
+                        [(t, t) for t in ACTIVITY_TYPES],
+                        value=a.type if a else "call",
+                        allow_blank=False,
+                        id="type",
                     ),
                 )
                 yield FormField("Category", Select([], id="category", prompt="(none)"))
@@ -67,7 +91,7 @@ class ActivityForm(ReportsWorkerErrors, ModalScreen[str | None]):
                     "Status",
                     Select(
                         [(s, s) for s in ACTIVITY_STATUSES],
-                        value="done",
+                        value=a.status if a else "done",
                         allow_blank=False,
                         id="status",
                     ),
@@ -76,23 +100,28 @@ class ActivityForm(ReportsWorkerErrors, ModalScreen[str | None]):
                     "Outcome",
                     Select(
                         [("success", "success"), ("failure", "failure")],
+                        value=a.outcome if a and a.outcome else Select.NULL,
                         id="outcome",
                         prompt="(no goal)",
                     ),
                 )
             with Horizontal(classes="form-row"):
-                yield FormField("Starts", Input(now, id="starts"), id="f-starts")
+                starts = self._local(a.starts_at) if a else now
+                yield FormField("Starts", Input(starts, id="starts"), id="f-starts")
+                ends = self._local(a.ends_at) if a else ""
                 yield FormField(
-                    "Ends (optional)", Input("", id="ends", placeholder=now), id="f-ends"
+                    "Ends (optional)", Input(ends, id="ends", placeholder=now), id="f-ends"
                 )
-            yield FormField("Subject", Input("", id="subject"), id="f-subject")
-            yield FormField("Details", TextArea("", id="details"))
+            yield FormField("Subject", Input(a.subject if a else "", id="subject"), id="f-subject")
+            yield FormField("Details", TextArea(a.details if a else "", id="details"))
             yield FormField(
                 "Linked opportunities",
                 SelectionList[str](id="opportunities"),
                 hint="space ticks one",
             )
-            yield Checkbox("Private (only you see it)", id="private")
+            yield Checkbox(
+                "Private (only you see it)", value=a.private if a else False, id="private"
+            )
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="form-buttons"):
                 yield Button("Save (F2)", variant="primary", id="save")
@@ -106,12 +135,19 @@ class ActivityForm(ReportsWorkerErrors, ModalScreen[str | None]):
     def _load_choices(self) -> None:
         with self.ctx.store.read() as session:
             cats = categories(session, "activity_category")
-            deals = contact_opportunities(session, self.contact_id)
+            deals = contact_opportunities(session, self.contact_id) if self.contact_id else ()
         self.app.call_from_thread(self._fill, cats, deals)
 
     def _fill(self, cats: tuple[Choice, ...], deals: tuple[Choice, ...]) -> None:
-        self.query_one("#category", Select).set_options(options(cats))
-        self.query_one("#opportunities", SelectionList).add_options([(d.name, d.id) for d in deals])
+        category = self.query_one("#category", Select)
+        category.set_options(options(cats))
+        if self.editing and self.editing.category_id:
+            category.value = self.editing.category_id
+        ticked = {d.id for d in self.ticked}
+        offered = [*deals, *(d for d in self.ticked if d not in deals)]
+        self.query_one("#opportunities", SelectionList).add_options(
+            [(d.name, d.id, d.id in ticked) for d in offered]
+        )
 
     def _parse_time(self, widget_id: str, errors: list[tuple[str, str]]) -> datetime | None:
         raw = text_of(self.query_one(f"#{widget_id}", Input))
@@ -166,7 +202,12 @@ class ActivityForm(ReportsWorkerErrors, ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _save(self, args: dict[str, Any]) -> None:
         try:
-            saved = self.ctx.store.mutate("activity.create", args)
+            if self.editing is None:
+                saved = self.ctx.store.mutate("activity.create", args)
+            else:
+                del args["contact_id"]  # not shown on the form: it keeps its contact
+                update = {"id": self.editing.id, "base_version": self.editing.version, **args}
+                saved = self.ctx.store.mutate("activity.update", update)
         except ValueError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             return

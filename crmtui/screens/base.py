@@ -16,6 +16,7 @@ from ..widgets.mode_bar import ModeBar
 from ..widgets.status_bar import StatusBar
 from ..widgets.workers import ReportsWorkerErrors
 from .context import UiContext
+from .telephony.panel import TelephonyPanel
 
 
 class DataChanged(Message):
@@ -36,6 +37,7 @@ class CrmScreen(ReportsWorkerErrors, Screen[None]):
         yield from self.compose_body()
         yield StatusBar(self.store, self.ctx.tz)
         yield Footer()
+        yield TelephonyPanel(self.ctx)  # docked at the right, shown with ctrl+t or a call
 
     def compose_body(self) -> ComposeResult:
         yield from ()

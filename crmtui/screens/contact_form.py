@@ -2,10 +2,12 @@
 
 Checks that need no database run as the user types or saves: a person needs a
 name, every phone must parse for the store's region (and is shown formatted),
-every e-mail must look like one. The company a person belongs to is found by
-name in the save worker; the store's own refusal, if any, is shown under the
-form. Lists (phones, e-mails, addresses) get one row per existing entry plus
-an empty one, so editing never drops data the form cannot show.
+every e-mail must look like one, every custom field (defined in the settings)
+must hold a value of its kind. A person's company is picked from the companies
+matching what is typed (:mod:`crmtui.widgets.company_field`). The store's own
+refusal, if any, is shown under the form. Lists (phones, e-mails, addresses)
+get one row per existing entry plus an empty one, so editing never drops data
+the form cannot show.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from textual.widgets import Button, Input, Select, SelectionList, Static
 from ..store.mutations.args import check_email
 from ..store.phones import format_for_display, normalise
 from ..store.queries.contact_detail import ContactDetail
-from ..store.queries.lookups import Choices, choices, company_named
+from ..store.queries.lookups import Choice, Choices, choices
+from ..store.queries.settings_lists import CustomFieldRow, custom_fields
+from ..widgets.company_field import CompanyField, resolve
+from ..widgets.custom_fields import CustomFieldInputs
 from ..widgets.form import FormField, options, selected, text_of
 from ..widgets.workers import ReportsWorkerErrors
 from .context import UiContext
@@ -64,11 +69,7 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
                         "Last name", Input(d.last_name if d else "", id="last"), id="f-last"
                     )
                 with Horizontal(classes="form-row"):
-                    yield FormField(
-                        "Company (exact name)",
-                        Input(d.company.name if d and d.company else "", id="company"),
-                        id="f-company",
-                    )
+                    yield CompanyField(self.ctx.store, d.company if d else None, id="company-field")
                     yield FormField("Title", Input(d.title if d else "", id="title"))
             else:
                 yield FormField(
@@ -78,6 +79,8 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
             yield from self._email_rows()
             yield from self._address_rows()
             yield from self._classification()
+            values = {c.field_id: c.value for c in d.custom} if d else {}
+            yield CustomFieldInputs(values, id="custom-fields")
             yield FormField("Website", Input(d.website if d else "", id="website"))
             yield FormField("Description", Input(d.description if d else "", id="description"))
             yield Static("", id="form-error", classes="form-error")
@@ -157,10 +160,12 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
     def _load_choices(self) -> None:
         with self.ctx.store.read() as session:
             found = choices(session)
-        self.app.call_from_thread(self._fill, found)
+            fields = custom_fields(session, "contact")
+        self.app.call_from_thread(self._fill, found, fields)
 
-    def _fill(self, found: Choices) -> None:
+    def _fill(self, found: Choices, fields: tuple[CustomFieldRow, ...]) -> None:
         d = self.detail
+        self.query_one(CustomFieldInputs).show(fields)
         kind = self.query_one("#type", Select)
         kind.set_options(options(found.contact_types))
         if d and d.type_id:
@@ -197,6 +202,9 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
         args = self._names(errors)
         args["phones"] = self._phones(errors)
         args["emails"] = self._emails(errors)
+        custom = self.query_one(CustomFieldInputs)
+        if custom.fields:
+            args["custom"] = custom.collect(errors)
         for field, message in errors:
             field.set_error(message)
         if errors:
@@ -283,7 +291,10 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
     def action_save(self) -> None:
         args = self._validate()
         if args is not None:
-            company = text_of(self.query_one("#company", Input)) if self.kind == "person" else ""
+            company = None
+            if self.kind == "person":
+                picker = self.query_one(CompanyField)
+                company = (picker.typed, picker.chosen)
             self._save(args, company)
 
     @on(Button.Pressed, "#cancel")
@@ -291,17 +302,13 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
         self.dismiss(None)
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
-    def _save(self, args: dict[str, Any], company: str) -> None:
-        store = self.ctx.store
-        if company:
-            with store.read() as session:
-                found = company_named(session, company)
-            if found is None:
-                self.app.call_from_thread(self._company_missing, company)
+    def _save(self, args: dict[str, Any], company: tuple[str, Choice | None] | None) -> None:
+        if company is not None:
+            with self.ctx.store.read() as session:
+                args["company_id"], why_not = resolve(session, *company)
+            if why_not:
+                self.app.call_from_thread(self._company_refused, why_not)
                 return
-            args["company_id"] = found.id
-        elif self.kind == "person":
-            args["company_id"] = None
         try:
             saved = self._store_write(args)
         except ValueError as exc:  # MutationError: the store's reason, for the user
@@ -315,10 +322,10 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
         update = {"id": self.detail.id, "base_version": self.detail.version, **args}
         return str(self.ctx.store.mutate("contact.update", update))
 
-    def _company_missing(self, name: str) -> None:
-        self.query_one("#f-company", FormField).set_error(
-            f"no single company is named {name!r}; create it first or check the spelling"
-        )
+    def _company_refused(self, message: str) -> None:
+        field = self.query_one(CompanyField)
+        field.field.set_error(message)
+        field.query_one("#company", Input).focus()
 
     def _refused(self, message: str) -> None:
         self.query_one("#form-error", Static).update(Text(message))

@@ -1,5 +1,8 @@
 """One contact: its card (fields, phones, e-mails, addresses, tags, custom
-fields, its company or its people) above its timeline, newest first."""
+fields, its company or its people) above its timeline, newest first.
+
+Enter on a timeline entry opens it: an activity or a task in its form, an
+opportunity on its own screen, an invoice in the invoice editor."""
 
 from __future__ import annotations
 
@@ -11,14 +14,24 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from .. import commands
+from ..store.mutations import MutationError
 from ..store.phones import normalise
+from ..store.queries.activity_edit import ActivityEdit, activity_for_edit
+from ..store.queries.calls import CallStats, contact_call_stats
 from ..store.queries.contact_detail import ContactDetail, contact_detail
+from ..store.queries.tasks import TaskRow, task_row
 from ..store.queries.timeline import TimelineEntry, timeline
+from ..sync import review
 from ..widgets.columns import Column
-from ..widgets.format import money, phone, when
+from ..widgets.format import duration, money, phone, when
 from ..widgets.virtual_list import VirtualList
+from .activity_form import ActivityForm
+from .base import DataChanged
 from .contact_actions import ContactActions
 from .context import UiContext
+from .invoices import InvoiceEditor
+from .opportunities.deal_screen import DealScreen
+from .task_form import TaskForm
 
 ACCESS_NAMES = {
     "private": "private",
@@ -47,7 +60,16 @@ def timeline_columns(ctx: UiContext) -> list[Column[TimelineEntry]]:
     ]
 
 
-def card(d: ContactDetail, region: str) -> Table:
+def call_summary(stats: CallStats | None) -> str:
+    """``3 calls (1 missed) · talk 5:12``: how much this contact is on the phone."""
+    if not stats or not stats.calls:
+        return ""
+    missed = f" ({stats.missed} missed)" if stats.missed else ""
+    noun = "call" if stats.calls == 1 else "calls"
+    return f"{stats.calls} {noun}{missed} · talk {duration(stats.talk_s)}"
+
+
+def card(d: ContactDetail, region: str, calls: CallStats | None = None) -> Table:
     """The contact's fields as a two-column grid, empty ones left out."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -69,6 +91,7 @@ def card(d: ContactDetail, region: str) -> Table:
         *[(f"E-mail ({e.label})", e.address) for e in d.emails],
         *[(f"Address ({a.label})", a.one_line()) for a in d.addresses],
         ("Tags", ", ".join(d.tags)),
+        ("Calls", call_summary(calls)),
         ("Website", d.website),
         ("Currency", d.currency),
         *[(c.name, c.value) for c in d.custom],
@@ -95,6 +118,7 @@ class ContactScreen(ContactActions):
         super().__init__(ctx)
         self.contact_id = contact_id
         self.detail: ContactDetail | None = None
+        self.following = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="card-box"):
@@ -108,23 +132,60 @@ class ContactScreen(ContactActions):
 
     def refresh_data(self) -> None:
         self._read(self.contact_id)
+        self._read_follow(self.contact_id)
         self.query_one("#timeline", VirtualList).show(timeline(self.contact_id), keep_cursor=True)
 
     @work(thread=True, exclusive=True, group="contact-card", exit_on_error=False)
     def _read(self, contact_id: str) -> None:
         with self.store.read() as session:
             detail = contact_detail(session, contact_id)
-        self.app.call_from_thread(self._show, detail)
+            calls = contact_call_stats(session, contact_id) if detail else None
+        self.app.call_from_thread(self._show, detail, calls)
 
-    def _show(self, detail: ContactDetail | None) -> None:
+    def _show(self, detail: ContactDetail | None, calls: CallStats | None = None) -> None:
         if detail is None:
             self.notify("That contact no longer exists", severity="warning")
             self.dismiss()
             return
         self.detail = detail
-        self.show_detail(f"{detail.display_name} ({detail.kind})")
-        self.query_one("#card", Static).update(card(detail, self.ctx.region))
+        self._show_title()
+        self.query_one("#card", Static).update(card(detail, self.ctx.region, calls))
         self.refresh_bindings()
+
+    def _show_title(self) -> None:
+        if self.detail is not None:
+            following = " · following" if self.following else ""
+            self.show_detail(f"{self.detail.display_name} ({self.detail.kind}){following}")
+
+    @work(thread=True, exclusive=True, group="contact-follow", exit_on_error=False)
+    def _read_follow(self, contact_id: str) -> None:
+        review.note_viewed(self.store, "contact", contact_id)  # keeps it in my sync subset
+        following = review.is_following(self.store, "contact", contact_id)
+        self.app.call_from_thread(self._show_follow, following)
+
+    def _show_follow(self, following: bool) -> None:
+        self.following = following
+        self._show_title()
+
+    def action_follow(self) -> None:
+        self._set_follow(self.contact_id, not self.following)
+
+    @work(thread=True, group="contact-follow-set", exit_on_error=False)
+    def _set_follow(self, contact_id: str, follow: bool) -> None:
+        try:
+            if follow:
+                review.follow(self.store, "contact", contact_id)
+            else:
+                review.unfollow(self.store, "contact", contact_id)
+        except MutationError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        said = "Following: you will be told of others' changes" if follow else "Unfollowed"
+        self.app.call_from_thread(self._followed, said)
+
+    def _followed(self, said: str) -> None:
+        self.notify(said)
+        self.post_message(DataChanged())
 
     @on(VirtualList.Counted)
     def _counted(self, event: VirtualList.Counted) -> None:
@@ -134,9 +195,47 @@ class ContactScreen(ContactActions):
     def contact_in_view(self) -> tuple[str, str] | None:
         return (self.detail.id, self.detail.display_name) if self.detail else None
 
+    @on(VirtualList.Selected)
+    def _open_entry(self, event: VirtualList.Selected) -> None:
+        entry: TimelineEntry = event.row  # the timeline is the screen's only list
+        if entry.kind == "opportunity":
+            self.app.push_screen(DealScreen(self.ctx, entry.id))
+        elif entry.kind in ("activity", "task"):
+            self._read_entry(entry.kind, entry.id)
+        elif entry.kind == "invoice":
+            self.app.push_screen(InvoiceEditor.for_invoice(self.ctx, entry.id), self._entry_saved)
+
+    @work(thread=True, exclusive=True, group="timeline-entry", exit_on_error=False)
+    def _read_entry(self, kind: str, entry_id: str) -> None:
+        with self.store.read() as session:
+            found = (activity_for_edit if kind == "activity" else task_row)(session, entry_id)
+        self.app.call_from_thread(self._edit_entry, found)
+
+    def _edit_entry(self, found: ActivityEdit | TaskRow | None) -> None:
+        if isinstance(found, ActivityEdit):
+            form = ActivityForm(self.ctx, found.contact_id, found.contact_name, editing=found)
+            self.app.push_screen(form, self._entry_saved)
+        elif isinstance(found, TaskRow):
+            contacts = [found.contact_id] if found.contact_id else []
+            self.app.push_screen(
+                TaskForm(self.ctx, contacts, found.contact, editing=found), self._entry_saved
+            )
+        else:
+            self.notify("That entry no longer exists", severity="warning")
+            self.post_message(DataChanged())
+
+    def _entry_saved(self, result: object) -> None:
+        if result:
+            self.post_message(DataChanged())
+
     def contact_deleted(self, name: str) -> None:
         super().contact_deleted(name)
         self.dismiss()
+
+    def action_new_invoice(self) -> None:
+        if self.detail is not None:
+            editor = InvoiceEditor.for_contact(self.ctx, self.detail.id, self.detail.display_name)
+            self.app.push_screen(editor, self._entry_saved)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -1,4 +1,5 @@
-"""Create a task (for one contact, several marked contacts, or none), or edit one.
+"""Create a task (for one contact, several marked contacts, or none; on a deal
+when opened from one), or edit one.
 
 Due dates are picked quickly (today, in 3 days, in a week) or typed; the time
 of day defaults to 17:00 in the user's time zone.
@@ -49,12 +50,14 @@ class TaskForm(ReportsWorkerErrors, ModalScreen[int | None]):
         contact_ids: list[str],
         about: str = "",
         editing: TaskRow | None = None,
+        deal: Choice | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
         self.contact_ids = contact_ids
         self.about = about
         self.editing = editing
+        self.deal = deal  # the opportunity the task is on, chosen from the start
 
     def compose(self) -> ComposeResult:
         t = self.editing
@@ -114,7 +117,12 @@ class TaskForm(ReportsWorkerErrors, ModalScreen[int | None]):
     def _fill(self, found: Choices, deals: tuple[Choice, ...]) -> None:
         self.query_one("#responsible", Select).set_options(options(found.users))
         self.query_one("#category", Select).set_options(options(found.task_categories))
-        self.query_one("#opportunity", Select).set_options(options(deals))
+        deal = self.query_one("#opportunity", Select)
+        deal.set_options(
+            options(deals if self.deal is None or self.deal in deals else (*deals, self.deal))
+        )
+        if self.deal is not None:
+            deal.value = self.deal.id
 
     def _due(self, errors: list[tuple[str, str]]) -> datetime | None:
         choice = self.query_one("#due", Select).value

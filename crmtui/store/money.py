@@ -14,6 +14,8 @@ from functools import cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
+from .locales import grouped, parse_locale
+
 
 class MoneyError(ValueError):
     """An amount or currency that cannot be represented exactly."""
@@ -147,8 +149,13 @@ class Money:
         return [Money(sign * p, self.currency) for p in parts]
 
     def format(self, locale: str = "en_US") -> str:
-        """Format for a locale: fr_FR gives ``1 234,56 €``, pl_PL ``1 234,56 zł``."""
-        return str(format_currency(self.amount, self.currency, locale=locale))
+        """Format for a locale: fr_FR gives ``1 234,56 €``, pl_PL ``1234,56 zł``
+        (four digits are not grouped in Polish, see ``locales``)."""
+        loc = parse_locale(locale)
+        value = self.amount
+        return str(
+            format_currency(value, self.currency, locale=loc, group_separator=grouped(value, loc))
+        )
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"

@@ -18,7 +18,7 @@ from ..store.db import Store
 from ..store.models import OutboxEntry, SyncState, SyncViewed, User, utcnow
 from . import replica
 from .client import Client, SyncError
-from .protocol import MutationIn, PullRequest, PushRequest
+from .protocol import PAGE, MutationIn, PullRequest, PushRequest
 
 PUSH_BATCH = 500
 MAX_REFRESH = 5_000  # beyond this many local changes, start again from empty
@@ -184,7 +184,7 @@ def _record_success(store: Store, now: datetime) -> None:
         session.add(state)
 
 
-def run_cycle(store: Store, client: Client, *, limit: int = 2_000) -> Outcome:
+def run_cycle(store: Store, client: Client, *, limit: int = PAGE) -> Outcome:
     """Push everything pending, then pull until up to date; record the status."""
     out = Outcome()
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +87,7 @@ class SyncLoop:
         self.failures = 0
         self._rng = rng or random.Random()
         self._wake = threading.Event()
+        self._urgent = False  # a user asked: sync even during a failure backoff
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -100,15 +102,24 @@ class SyncLoop:
         """Sync as soon as possible (after a local write, or a server signal)."""
         self._wake.set()
 
+    def sync_now(self) -> None:
+        """Sync at once, even while backing off after failures (the user asked)."""
+        self._urgent = True
+        self._wake.set()
+
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop both threads; waits up to ``timeout`` for a cycle in progress.
+        The watcher may be in a long-poll: it is a daemon and touches nothing
+        once stopped, so it is not waited for."""
         self._stop.set()
         self._wake.set()
-        for thread in self._threads:
+        for thread in self._threads[:1]:
             thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
+            self._urgent = False
             outcome = self._cycle()
             self.failures = 0 if outcome.ok else self.failures + 1
             if self.on_cycle is not None:
@@ -118,11 +129,21 @@ class SyncLoop:
                 if outcome.ok
                 else backoff(self.failures, self.base_backoff, self.max_backoff, self._rng)
             )
-            # A poke during a failure streak waits for the backoff: the server is unwell.
             if outcome.ok:
                 self._wake.wait(delay)
             else:
-                self._stop.wait(delay)
+                self._back_off(delay)
+
+    def _back_off(self, delay: float) -> None:
+        """Wait ``delay``: a poke during a failure streak waits for the backoff
+        (the server is unwell), but :meth:`sync_now` and :meth:`stop` do not."""
+        deadline = time.monotonic() + delay
+        while not self._stop.is_set() and not self._urgent:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self._wake.wait(left) and not (self._urgent or self._stop.is_set()):
+                self._wake.clear()
 
     def _cycle(self) -> Outcome:
         """One cycle; an unexpected error is reported like any failure, so the

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 PROTOCOL = 1
-MAX_PAGE = 10_000
+MAX_PAGE = 50_000
+PAGE = 20_000  # a first sync costs a subset listing per page: few, large pages
 
 
 class MutationIn(BaseModel):
@@ -37,7 +38,7 @@ class PullRequest(BaseModel):
     client_id: str = Field(min_length=1, max_length=64)
     cookie: str | None = None
     events_after: int = 0
-    limit: int = Field(default=2_000, ge=1, le=MAX_PAGE)
+    limit: int = Field(default=PAGE, ge=1, le=MAX_PAGE)
     # Records the client changed locally: sent again whatever the CVR says.
     refresh: list[tuple[str, str]] = Field(default_factory=list, max_length=MAX_PAGE)
 

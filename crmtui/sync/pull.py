@@ -19,6 +19,7 @@ subset, which keeps an idle pull cheap.
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -29,7 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from ..store.models import SyncClient, SyncCvr, SyncEvent
-from . import schema, serverdb, subset
+from . import schema, serverdb, subset, tracking
 from .protocol import Del, Event, PullRequest, PullResponse, Put
 from .push import lock_client
 from .schema import Key
@@ -104,19 +105,47 @@ def _rows(conn: Connection, name: str, ids: list[str]) -> dict[str, Put]:
     puts: dict[str, Put] = {}
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
-        for row in conn.execute(select(root.table).where(_among(conn, root.pk, chunk))):
-            data = schema.dump_row(row)
+        found = conn.execute(select(root.table).where(_among(conn, root.pk, chunk))).all()
+        for data in schema.dump_rows(root.table, found):
             puts[str(data[root.pk.key])] = Put(
                 tbl=name, id=str(data[root.pk.key]), version=data["version"], row=data
             )
         for child in root.children:
-            rows = conn.execute(select(child.table).where(_among(conn, child.parent_col, chunk)))
-            for crow in rows:
-                data = schema.dump_row(crow)
+            query = select(child.table).where(_among(conn, child.parent_col, chunk))
+            for data in schema.dump_rows(child.table, conn.execute(query).all()):
                 parent = puts.get(str(data[child.parent_col.key]))
                 if parent is not None:
                     parent.children.setdefault(child.table.name, []).append(data)
     return puts
+
+
+def _referrers_of(conn: Connection, keys: set[Key]) -> set[Key]:
+    """The records that point at ``keys``.
+
+    A refreshed record may have been deleted on the client (a change the
+    server then refused), and SQLite's ON DELETE actions changed its
+    referrers there (SET NULL, or CASCADE on a child row such as a deal's
+    link to an activity) without a new version: they are sent again too.
+    """
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for tbl, rid in keys:
+        wanted[tbl].append(rid)
+    found: set[Key] = set()
+    for name, ids in wanted.items():
+        for table, column in tracking.referrers().get(name, []):
+            parents: tuple[str, ...]
+            if table.name in schema.roots():
+                owner, parents = schema.roots()[table.name].pk, (table.name,)
+            elif table.name in schema.child_tables():
+                child = schema.child_tables()[table.name]
+                owner, parents = child.parent_col, child.parents
+            else:
+                continue
+            for i in range(0, len(ids), _CHUNK):
+                query = select(owner).where(_among(conn, column, ids[i : i + _CHUNK]))
+                for (rid,) in conn.execute(query).all():
+                    found.update((p, str(rid)) for p in parents)
+    return found
 
 
 def _patch(conn: Connection, keys: list[Key], now: dict[Key, int]) -> list[Put | Del]:
@@ -192,6 +221,8 @@ def pull(session: Session, viewer: subset.Viewer, req: PullRequest, at: datetime
         return answer
     _read(conn, req.client_id, cvr)
     now = subset.versions(conn, viewer)
+    if refresh:
+        refresh |= {k for k in _referrers_of(conn, refresh) if k in now}
     keys = _diff(now, cvr.held, refresh)
     page, more = keys[: req.limit], len(keys) > req.limit
     answer.patch = _patch(conn, page, now)

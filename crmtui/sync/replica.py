@@ -16,6 +16,7 @@ dangling reference is expected here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
@@ -177,22 +178,40 @@ def _put(conn: Any, name: str, puts: list[Put]) -> None:
         upsert = stmt.on_conflict_do_update(
             index_elements=[root.pk], set_={k: v for k, v in changing.items() if k in row_keys}
         )
-        conn.execute(upsert, same)
+        _executemany(conn, upsert, same)
     for child in root.children:
         kids = [
             schema.load_row(child.table, c)
             for p in puts
             for c in p.children.get(child.table.name, [])
         ]
-        if kids:
-            conn.execute(insert(child.table).prefix_with("OR REPLACE"), kids)
+        for keys in {tuple(sorted(k)) for k in kids}:
+            same = [k for k in kids if tuple(sorted(k)) == keys]
+            _executemany(conn, insert(child.table).prefix_with("OR REPLACE"), same)
     base = insert(_t(SyncBase))
-    conn.execute(
+    _executemany(
+        conn,
         base.on_conflict_do_update(
             index_elements=["tbl", "row_id"], set_={"version": base.excluded.version}
         ),
         [{"tbl": name, "row_id": p.id, "version": p.version} for p in puts],
     )
+
+
+def _executemany(conn: Any, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    """``conn.execute(stmt, rows)`` for rows with the same keys, encoding values
+    once per column type instead of through SQLAlchemy's per-row parameter
+    handling (a first sync writes every row of the subset)."""
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    names = list(compiled.positiontup or ())
+    if not set(names) <= set(rows[0]):  # a column default of SQLAlchemy's own
+        conn.execute(stmt, rows)
+        return
+    table = stmt.table
+    encoders = [table.c[n].type.bind_processor(conn.dialect) for n in names]
+    pairs = list(zip(names, encoders, strict=True))
+    params = [tuple(r[n] if e is None or r[n] is None else e(r[n]) for n, e in pairs) for r in rows]
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def _delete_children(conn: Any, root: schema.Root, ids: list[str]) -> None:
@@ -221,9 +240,70 @@ def apply_patch(conn: Any, patch: list[Put | Del], reset: bool) -> None:
     for name, ids in dels.items():
         for chunk in _chunks(ids):
             _delete(conn, cascades, name, chunk)
+    held = _all_new(conn, puts)
+    if held:
+        conn.exec_driver_sql("INSERT INTO contact_search_hold (held) VALUES (1)")
+        after = _max_rowid(conn, "contact"), _max_rowid(conn, "contact_search")
     for name, items in puts.items():
         for chunk in _chunks(items):
             _put(conn, name, chunk)
+    if held:
+        _index_new_contacts(conn, *after)
+        conn.exec_driver_sql("DELETE FROM contact_search_hold")
+
+
+# Search (migrations 0002 and 0007): the triggers rebuild a contact's search
+# document on its insert and again on each phone, e-mail and tag inserted. A
+# page of contacts new to this store (a first sync) holds those triggers and
+# indexes the new contacts once each, set-wise, with the statement of the
+# insert trigger itself. Pages that change known contacts or rename tags run
+# the triggers as usual, since the hold covers inserts only.
+_DOC_UPDATE = re.compile(
+    r"UPDATE contact_search SET \(name, company, emails, phones, tags\) = .*?"
+    r"WHERE contact_id = new\.id;",
+    re.DOTALL,
+)
+
+
+def _all_new(conn: Any, puts: dict[str, list[Put]]) -> bool:
+    """The page brings contacts and no contact or tag this store already holds."""
+    if not puts.get("contact"):
+        return False
+    for name in ("contact", "tag"):
+        root = schema.roots()[name]
+        for chunk in _chunks([p.id for p in puts.get(name, [])]):
+            if conn.execute(select(root.pk).where(root.pk.in_(chunk)).limit(1)).first():
+                return False
+    return True
+
+
+def _max_rowid(conn: Any, table: str) -> int:
+    return int(conn.exec_driver_sql(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").scalar())
+
+
+def _index_new_contacts(conn: Any, contacts_after: int, search_after: int) -> None:
+    trigger = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'contact_search_on_insert'"
+    ).scalar_one()
+    found = _DOC_UPDATE.search(trigger)
+    if found is None:
+        raise RuntimeError("contact_search_on_insert changed shape; update sync/replica.py")
+    conn.exec_driver_sql(
+        "INSERT INTO contact_search (contact_id) SELECT id FROM contact WHERE rowid > ? "
+        "ORDER BY rowid",
+        (contacts_after,),
+    )
+    document = found.group(0).replace("new.id", "contact_search.contact_id")
+    document = document.replace(
+        "WHERE contact_id = contact_search.contact_id;", "WHERE contact_search.rowid > ?"
+    )
+    conn.exec_driver_sql(document, (search_after,))
+    conn.exec_driver_sql(
+        "INSERT INTO contact_fts (rowid, name, company, emails, phones, tags) "
+        "SELECT rowid, name, company, emails, phones, tags FROM contact_search "
+        "WHERE rowid > ? ORDER BY rowid",
+        (search_after,),
+    )
 
 
 def store_events(conn: Any, events: list[Event]) -> None:

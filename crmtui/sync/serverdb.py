@@ -27,6 +27,7 @@ from ..store.db import make_engine
 from ..store.models import SyncClock
 
 CHANNEL = "crmtui_sync"
+COPY_FROM = 500  # rows: from here on PostgreSQL, COPY beats a pipelined executemany
 
 
 def default_url() -> str:
@@ -116,9 +117,36 @@ def upsert(
     """Insert ``rows``, or update ``changing`` where the key already exists."""
     if not rows:
         return
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        _upsert_copied(conn, table, rows, keys, changing)
+        return
     dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={c: stmt.excluded[c] for c in changing}
     )
     conn.execute(stmt, rows)
+
+
+def _upsert_copied(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str], changing: list[str]
+) -> None:
+    """:func:`upsert` of many rows on PostgreSQL: COPY them into a temporary
+    table (one per connection, emptied each time), then one INSERT ... SELECT."""
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    scratch = f'"_upsert_{table.name}"'
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in changing)
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS {scratch} (LIKE "{table.name}") ON COMMIT DROP'
+        )
+        with cur.copy(f"COPY {scratch} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in columns))
+        cur.execute(
+            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {scratch} '
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+        )
+        cur.execute(f"TRUNCATE {scratch}")

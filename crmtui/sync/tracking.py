@@ -43,7 +43,7 @@ class Change:
 
 
 @lru_cache(maxsize=1)
-def _referrers() -> dict[str, list[tuple[Table, Column[Any]]]]:
+def referrers() -> dict[str, list[tuple[Table, Column[Any]]]]:
     """For each root table, the synced columns that point at it."""
     found: dict[str, list[tuple[Table, Column[Any]]]] = defaultdict(list)
     for table in SQLModel.metadata.tables.values():
@@ -65,6 +65,8 @@ class Tracker:
     created: set[Key] = field(default_factory=set)
     deleted: set[Key] = field(default_factory=set)
     loaded: dict[Key, int] = field(default_factory=dict)
+    new: dict[Key, Any] = field(default_factory=dict)  # records the ORM inserted
+    bulk: set[Key] = field(default_factory=set)  # records a bulk UPDATE or DELETE reached
 
     def __post_init__(self) -> None:
         event.listen(self.session, "before_flush", self._before_flush)
@@ -78,6 +80,7 @@ class Tracker:
 
     def reset(self) -> None:
         self.touched, self.created, self.deleted, self.loaded = {}, set(), set(), {}
+        self.new, self.bulk = {}, set()
 
     def touch(self, key: Key, fields: Iterable[str] = ()) -> None:
         self.touched.setdefault(key, set()).update(f for f in fields if f not in _BOOKKEEPING)
@@ -111,6 +114,7 @@ class Tracker:
             fields = [str(getattr(c, "key", c)) for c in getattr(stmt, "_values", None) or ()]
             for rid in ids:
                 self.touch((table.name, rid), fields)
+                self.bulk.add((table.name, rid))
             if state.is_delete:
                 self._deleting(table.name, ids)
         elif table.name in schema.child_tables():
@@ -137,6 +141,7 @@ class Tracker:
             self.touch(key, fields)
             if created:
                 self.created.add(key)
+                self.new[key] = obj
             if deleted:
                 self._deleting(name, [key[1]])
         elif name in schema.child_tables():
@@ -161,7 +166,7 @@ class Tracker:
         for rid in ids:
             self.touch((name, rid))
             self.deleted.add((name, rid))
-        for table, column in _referrers()[name]:
+        for table, column in referrers()[name]:
             if table.name in schema.roots():
                 pk = schema.roots()[table.name].pk
                 for rid in self._ids(select(pk).where(column.in_(ids))):
@@ -182,8 +187,11 @@ class Tracker:
         changes = []
         for key, fields in self.touched.items():
             root = schema.roots()[key[0]]
-            row = conn.execute(select(root.table.c.version).where(root.pk == key[1])).first()
             before = self.loaded.get(key)
+            if self._plainly_new(key, before):  # its version is the one just inserted
+                changes.append(Change(key, "put", self.new[key].version, sorted(fields), True))
+                continue
+            row = conn.execute(select(root.table.c.version).where(root.pk == key[1])).first()
             if row is None:
                 if key in self.deleted:  # not a parent that never existed
                     changes.append(Change(key, "del", (before or 0) + 1, sorted(fields)))
@@ -195,6 +203,16 @@ class Tracker:
             changes.append(Change(key, "put", version, sorted(fields), created))
         self.session.expunge_all()  # the next mutation loads fresh versions
         return changes
+
+    def _plainly_new(self, key: Key, before: int | None) -> bool:
+        """Inserted by this mutation through the ORM, and touched by nothing else."""
+        return (
+            key in self.new
+            and before is None
+            and key not in self.deleted
+            and key not in self.bulk
+            and inspect(self.new[key]).persistent
+        )
 
 
 def _equals(where: Any, column: Column[Any]) -> str | None:

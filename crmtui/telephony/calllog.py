@@ -151,9 +151,11 @@ def call_back(
     agent_id: str | None = None,
     region: str | None = None,
     wait_s: float = 5.0,
+    create_contacts: bool = True,
 ) -> Dialled:
-    """Dial ``target`` (a call id or a number) and log the outbound attempt."""
-    log = CallLog(store, agent_id=agent_id, region=region)
+    """Dial ``target`` (a call id or a number) and log the outbound attempt
+    (``create_contacts=False``: an unknown number stays unmatched)."""
+    log = CallLog(store, agent_id=agent_id, region=region, create_contacts=create_contacts)
     number = _number_of(store, target, log.processor.region)
     argv = _argv(dial_command(config), number)
     returncode = _run(argv, wait_s)

@@ -15,6 +15,7 @@ import contextlib
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .ami.calls import AmiCallTracker
 from .ami.client import AmiClient, AmiSettings
@@ -50,6 +51,30 @@ class ListenConfig:
     @property
     def any_source(self) -> bool:
         return any((self.sip, self.hep, self.ami, self.http))
+
+    @classmethod
+    def from_config(
+        cls, section: dict[str, Any], options: dict[str, Any] | None = None
+    ) -> ListenConfig:
+        """From the config file's ``[telephony]`` table, ``options`` (the CLI's,
+        same names) overriding it; what ``crmtui telephony listen`` and the TUI read."""
+        given = options or {}
+
+        def pick(name: str, key: str | None = None, default: Any = None) -> Any:
+            value = given.get(name)
+            return value if value not in (None, [], ()) else section.get(key or name, default)
+
+        return cls(
+            sip=pick("sip"), hep=pick("hep"), ami=pick("ami"), http=pick("http"),
+            allow=tuple(pick("allow", default=list(LOOPBACK))),
+            region=str(pick("region", default="FR")).upper(),
+            local_parties=frozenset(str(p) for p in section.get("local_parties", [])),
+            ami_user=pick("ami_user", default=""), ami_secret=pick("ami_secret", default=""),
+            ami_cdr_timezone=section.get("ami_cdr_timezone", "UTC"),
+            hep_auth_key=pick("hep_key", "hep_auth_key", ""),
+            twilio_token=pick("twilio_token", "twilio_auth_token", ""),
+            twilio_url=pick("twilio_url", default=""),
+        )  # fmt: skip
 
 
 @dataclass

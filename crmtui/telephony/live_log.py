@@ -65,8 +65,11 @@ class LiveCallLog:
         *,
         users: Mapping[str, str] | None = None,
         on_logged: Callable[[list[CallEvent]], None] | None = None,
+        create_contacts: bool = True,
     ) -> None:
         self.store = store
+        # False in the TUI, where the screen pop offers to create the caller instead.
+        self.create_contacts = create_contacts
         self.agents = resolve_users(store, users or {})
         self.on_logged = on_logged
         self._processors: dict[str | None, CallProcessor] = {}
@@ -83,7 +86,9 @@ class LiveCallLog:
         for agent, group in by_agent.items():
             processor = self._processors.get(agent)
             if processor is None:
-                processor = self._processors[agent] = CallProcessor(self.store, agent_id=agent)
+                processor = self._processors[agent] = CallProcessor(
+                    self.store, agent_id=agent, create_contacts=self.create_contacts
+                )
             for event in group:
                 processor.add(event)
             processor.flush()

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 
-from babel.numbers import format_currency
-
 from ..store.money import Money, MoneyError
 from ..store.phones import format_for_display
 
@@ -24,7 +22,7 @@ def money(minor: int | None, currency: str | None, locale: str) -> str:
     if minor is None or not currency:
         return ""
     try:
-        return format_currency(Money(minor, currency).amount, currency, locale=locale)
+        return Money(minor, currency).format(locale)  # as the PDF writes it
     except (MoneyError, ValueError):
         return f"{minor} {currency}"
 

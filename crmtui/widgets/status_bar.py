@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual import work
@@ -52,10 +52,21 @@ class StatusBar(ReportsWorkerErrors, Static):
 
 def describe_sync(status: SyncStatus, tz: tzinfo | None) -> str:
     pending = f"{status.pending} pending" if status.pending else "nothing pending"
+    # An outage or an error is told even before the first success has recorded the server.
+    if status.offline_since:
+        return f"offline since {_short(status.offline_since, tz)} · {pending}"
+    if status.last_error:
+        last = _short(status.last_success_at, tz) if status.last_success_at else "never"
+        error = status.last_error if len(status.last_error) <= 60 else status.last_error[:59] + "…"
+        return f"sync failed: {error} (last success {last}) · {pending}"
     if not status.server_url:
         return f"sync: no server set · {pending}"
-    if status.last_error:
-        return f"sync failed: {status.last_error} · {pending}"
     if status.last_success_at:
-        return f"synced {when(status.last_success_at, tz)} · {pending}"
+        return f"synced {_short(status.last_success_at, tz)} · {pending}"
     return f"never synced · {pending}"
+
+
+def _short(value: datetime, tz: tzinfo | None) -> str:
+    """``10:42`` today, the date and time otherwise."""
+    local = value.astimezone(tz)
+    return f"{local:%H:%M}" if local.date() == datetime.now(tz).date() else when(value, tz)

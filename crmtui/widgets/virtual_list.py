@@ -157,7 +157,10 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
             self.scroll_to(y=0, animate=False)
         if indexed:
             self._index(self._generation, listing)  # type: ignore[arg-type]
-        self._want(0)
+        # The first block is read now, not after the next paint: a search's
+        # results are on their way while the old rows are being cleared.
+        self._wanted.add(0)
+        self._flush_wants()
         self.refresh()
 
     def reload(self) -> None:
@@ -211,10 +214,14 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
                 plan[block] = (known, after)
         self._wanted.clear()
         if plan:
-            self._in_flight = set(plan)
+            self._in_flight |= set(plan)
             self._load(self._generation, self._listing, plan, self._anchors)
 
-    @work(thread=True, exclusive=True, group="list-index", exit_on_error=False)
+    # Not exclusive, unlike most workers: cancelling a thread does not stop it,
+    # and a newer load must not disown blocks an older one is still reading
+    # (they would be asked for again, twice over). Answers for a listing no
+    # longer shown are dropped by their generation number instead.
+    @work(thread=True, group="list-index", exit_on_error=False)
     def _index(self, generation: int, listing: IndexedListing[T]) -> None:
         with self.store.read() as session:
             total = listing.count(session)
@@ -222,7 +229,7 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
             anchors = tuple(listing.anchors(session, self.step)) if total > self.step else ()
         self.app.call_from_thread(self._got_anchors, generation, anchors)
 
-    @work(thread=True, exclusive=True, group="list-load", exit_on_error=False)
+    @work(thread=True, group="list-load", exit_on_error=False)
     def _load(
         self,
         generation: int,
@@ -263,8 +270,13 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         self._evict()
         if not self._exact:
             self._grow(block, chunk)
-        self.refresh()
-        if block * self.block <= self.cursor < (block + 1) * self.block:
+        top = round(self.scroll_y)
+        first, last = block * self.block, (block + 1) * self.block
+        if first < top + self._page_rows and last > top:
+            # Only a block on screen repaints: one read ahead for the next
+            # page-down would otherwise cost a whole repaint of the list.
+            self.refresh()
+        if first <= self.cursor < last:
             self._announce()
 
     def _grow(self, block: int, chunk: Block[T]) -> None:

@@ -89,7 +89,7 @@ async def test_two_hundred_calls_at_fifty_per_second_are_logged_once(
 
 
 def test_options_override_the_config_table() -> None:
-    from crmtui.cli.telephony import _config
+    from crmtui.telephony.listen import ListenConfig
 
     section = {
         "sip": "udp://127.0.0.1:5060",
@@ -102,7 +102,7 @@ def test_options_override_the_config_table() -> None:
         "region": "de",
     }
     options = {"sip": "udp://127.0.0.1:5070", "allow": [], "ami_secret": "from-env"}
-    config = _config(options, section)
+    config = ListenConfig.from_config(section, options)
     assert (config.sip, config.ami, config.ami_user, config.ami_secret) == (
         "udp://127.0.0.1:5070",
         "tcp://pbx:5038",
@@ -111,4 +111,4 @@ def test_options_override_the_config_table() -> None:
     )
     assert config.allow == ("10.0.0.5",) and config.twilio_token == "tok"
     assert config.region == "DE" and config.local_parties == frozenset({"0140000000"})
-    assert _config({}, {}).allow == ("127.0.0.0/8", "::1/128")
+    assert ListenConfig.from_config({}).allow == ("127.0.0.0/8", "::1/128")

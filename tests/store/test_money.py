@@ -265,6 +265,7 @@ def test_convert_is_within_half_a_unit(n: int, rate: Decimal) -> None:
 def test_format_by_locale() -> None:
     assert Money(123456, "EUR").format("en_US") == "€1,234.56"
     assert Money(123456, "EUR").format("fr_FR") == "1\u202f234,56\u00a0€"
-    assert Money(123456, "PLN").format("pl_PL") == "1\u00a0234,56\u00a0zł"
+    assert Money(123456, "PLN").format("pl_PL") == "1234,56\u00a0zł"  # CLDR: no group at 4 digits
+    assert Money(1234567, "PLN").format("pl_PL") == "12\u00a0345,67\u00a0zł"
     assert Money(1234, "JPY").format("en_US") == "¥1,234"
     assert str(Money(1234, "KWD")) == "1.234 KWD"

@@ -78,6 +78,12 @@ SCENARIO: list[Step] = [
     ("custom_field.create", {"id": "cf-tmp", "entity": "contact", "name": "Tmp"}),
     ("custom_field.delete", {"id": "cf-tmp"}),
     (
+        "custom_field.update",
+        {"id": "cf-size", "name": "Company size", "choices": ["S", "M", "L", "XL"]},
+    ),
+    ("category.create", {"id": "cat-quote", "scope": "task_category", "name": "Quote"}),
+    ("category.reorder", {"scope": "task_category", "ids": ["cat-quote", "cat-task"]}),
+    (
         "contact.create",
         {
             "id": "c-acme",
@@ -136,7 +142,35 @@ SCENARIO: list[Step] = [
         },
     ),
     ("contact.tag", {"ids": ["c-zoe", "c-lukasz"], "tags": ["newsletter", "VIP"]}),
+    (
+        "contact.import_batch",
+        {
+            "create": {  # the person comes before the company she works for
+                "id": ["c-imp-eva", "c-imp-firm"],
+                "kind": ["person", "company"],
+                "first_name": ["Ewa", ""],
+                "last_name": ["Łęcka", ""],
+                "company_name": ["", "Imported Firm"],
+                "company_id": ["c-imp-firm", None],
+                "title": ["CFO", ""],
+                "website": ["", "https://firm.example"],
+                "description": ["", ""],
+                "type_id": [None, "cat-client"],
+                "temperature": ["hot", None],
+                "currency": [None, "pln"],
+                "access": ["public_rw", "public_ro"],
+                "social": [{}, {"linkedin": "firm"}],
+                "phones": [[["+48 512 345 678", "mobile"], ["ext 12", "work"]], []],
+                "emails": [[["Ewa@Firm.example", "work"]], []],
+                "addresses": [[], [{"label": "billing", "city": "Kraków", "country": "PL"}]],
+                "tags": [["VIP", "imported"], []],
+            },
+            "update": [{"id": "c-zoe", "title": "Head of sales", "tags": ["VIP", "lead"]}],
+        },
+    ),
     ("tag.rename", {"old": "lead", "new": "prospect"}),
+    ("tag.merge", {"old": "prospect", "into": "VIP"}),
+    ("tag.delete", {"name": "newsletter"}),
     ("exchange_rate.set", {"currency": "PLN", "rate": "0.23"}),
     ("exchange_rate.set", {"currency": "USD", "rate": "0.92"}),
     ("exchange_rate.delete", {"currency": "USD"}),
@@ -462,7 +496,7 @@ def test_mutation_replays_identically(round_trip: RoundTrip, name: str) -> None:
 def test_scenario_leaves_real_data(round_trip: RoundTrip) -> None:
     data = round_trip.final_a
     assert round_trip.ran == len(SCENARIO)
-    assert len(data["contact"]) == 4  # acme, zoe, ann, the caller
+    assert len(data["contact"]) == 6  # acme, zoe, ann, the caller, eva and her firm
     assert len(data["invoice"]) == 1
     assert len(data["call"]) == 3
 

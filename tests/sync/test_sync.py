@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from crmtui.store.models import Contact, OutboxEntry, SyncState
+from crmtui.store.models import Activity, Contact, OutboxEntry, SyncState
 from crmtui.sync import review
 from crmtui.sync.client import SyncError
 from crmtui.sync.cycle import run_cycle
@@ -139,6 +139,33 @@ def test_read_only_changes_are_refused_with_reason(
         assert session.exec(select(Contact)).all() == []
     admin.close()
     rob.close()
+
+
+def test_a_refused_delete_restores_what_it_changed_locally(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """Bob deletes Ann's read-only contact offline; his SQLite clears the
+    contact of their shared meeting (ON DELETE SET NULL, no new version).
+    The server refuses the delete: both come back as they were."""
+    server = sqlite_server
+    a, b = laptop(server, tmp_path, "ann"), laptop(server, tmp_path, "bob")
+    sync(a, b)
+    cid = person(a, "Guarded", access="public_ro")
+    meeting = a.store.mutate(
+        "activity.create",
+        {"subject": "meeting", "contact_id": cid, "user_ids": [user_id(a), user_id(b)]},
+    )
+    sync(a, b)
+    b.store.mutate("contact.delete", {"id": cid})
+    with b.store.read() as session:
+        assert session.get(Activity, meeting).contact_id is None  # type: ignore[union-attr]
+    outcome = run_cycle(b.store, b.client)
+    assert outcome.ok and "read-only" in outcome.rejected[0]
+    with b.store.read() as session:
+        assert session.get(Activity, meeting).contact_id == cid  # type: ignore[union-attr]
+    assert_converged(server, a, b)
+    a.close()
+    b.close()
 
 
 def test_private_contact_never_reaches_another_user(server: LiveServer, tmp_path: Path) -> None:

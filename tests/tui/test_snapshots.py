@@ -152,3 +152,62 @@ def test_contact_card(snap_compare, make_app, store):
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_zoe)
+
+
+def test_invoice_editor(snap_compare, make_app, store):
+    seed(store)
+
+    async def open_invoice(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("enter")  # INV0000001, a draft: editable
+        await settle(pilot)
+        for _ in range(40):  # the first line takes the focus once the editor has read it
+            if "l-desc" in getattr(pilot.app.focused, "classes", ()):
+                break
+            await pilot.pause(0.05)
+        pilot.app.focused.cursor_blink = False  # the text cursor shows in every run
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_invoice)
+
+
+def test_settings_screen(snap_compare, make_app, store):
+    seed(store)
+    store.mutate("stage.create", {"name": "Won", "probability": 100, "state": "won"})
+    store.mutate("stage.create", {"name": "Lost", "probability": 0, "state": "lost"})
+
+    async def open_settings(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("comma")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_settings)
+
+
+def test_telephony_panel(snap_compare, make_app, store):
+    """The screen pop of a known caller, over the contacts list."""
+    from crmtui.telephony.events import CallEvent
+
+    seed(store)
+    ring = CallEvent(
+        source="sip",
+        source_call_id="snapshot-1",
+        kind="ringing",
+        direction="inbound",
+        status="ringing",
+        remote_raw="+33612345678",
+        remote_e164="+33612345678",
+        local_party="201",
+        started_at=NOW - timedelta(seconds=5),
+    )
+
+    async def pop(pilot) -> None:
+        await settle(pilot)
+        desk = pilot.app.telephony
+        desk.status, desk.listening = "Listening: sip 127.0.0.1:5060", True
+        desk.heard(ring)
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=pop)

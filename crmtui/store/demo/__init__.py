@@ -156,7 +156,10 @@ def build(
     _check_empty(store)
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     if workers is None:
-        workers = min(2, max(1, (os.cpu_count() or 2) - 1)) if contacts >= 50_000 else 0
+        # As many generators as CPUs: the loader here mostly waits on them, and
+        # on two CPUs two generators finish sooner than one even though they
+        # share a CPU with the loader's inserts.
+        workers = min(4, os.cpu_count() or 1) if contacts >= 50_000 else 0
     with BulkLoad(store, progress, defer_indexes=RANDOM_ORDER_INDEXES) as load:
         ref = reference.create(
             load.session,

@@ -5,11 +5,14 @@ from . import (  # noqa: F401  (registration)
     admin,
     calls,
     catalog,
+    contact_batch,
     contacts,
+    custom_fields,
     deals,
     follows,
     invoices,
     merge,
+    tags,
 )
 from .registry import REGISTRY, Context, MutationError, apply, describe, names, run_in
 

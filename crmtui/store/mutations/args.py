@@ -17,7 +17,9 @@ _CHILD_NS = uuid.UUID("0b6f7a52-7a0e-4d5e-9a49-5f1c0a3c9c11")
 class Args(BaseModel):
     """Arguments of a mutation: unknown fields are an error, not ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: a model's validator is built on its first use, not at import,
+    # so starting the app does not pay for the hundred mutations it may never run.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -7,6 +7,7 @@ an invoice already written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ from ..models import ExchangeRate, InvoiceLine, Opportunity, Product, Stage, Tax
 from ..money import MoneyError, check_currency
 from .admin import require_admin
 from .args import Args, CreateArgs, IdArgs, Patch
-from .records import load, touch
+from .records import load, next_position, patch, stamped, touch
 from .registry import Context, MutationError, mutation
 
 StageState = Literal["open", "won", "lost"]
@@ -58,6 +59,16 @@ def _unique_name(session: Session, model: Any, name: str, own_id: str | None = N
         raise MutationError(f"name: {name!r} already exists")
 
 
+def _unique_name_check(session: Session, model: Any, own_id: str) -> Callable[[str, Any], None]:
+    """A ``records.patch`` check refusing a new name another ``model`` row has."""
+
+    def check(key: str, value: Any) -> None:
+        if key == "name":
+            _unique_name(session, model, value, own_id)
+
+    return check
+
+
 @mutation("stage.create", StageCreate)
 def create_stage(session: Session, ctx: Context, args: StageCreate) -> str:
     """Add a pipeline stage with its success probability (open, won or lost)."""
@@ -65,19 +76,9 @@ def create_stage(session: Session, ctx: Context, args: StageCreate) -> str:
     _unique_name(session, Stage, args.name)
     position = args.position
     if position is None:
-        position = session.exec(select(func.count()).select_from(Stage)).one()
-    session.add(
-        Stage(
-            id=args.id,
-            name=args.name,
-            probability=args.probability,
-            state=args.state,
-            position=position,
-            created_by=ctx.user_id,
-            created_at=ctx.now,
-            updated_at=ctx.now,
-        )
-    )
+        position = next_position(session, Stage)
+    fields = args.model_dump(exclude={"position"})
+    session.add(stamped(Stage, ctx, position=position, **fields))
     return args.id
 
 
@@ -86,13 +87,7 @@ def update_stage(session: Session, ctx: Context, args: StageUpdate) -> str:
     """Rename a stage, change its probability or whether it is open, won or lost."""
     require_admin(ctx, "stage.update")
     stage = load(session, Stage, args.id, "stage")
-    for key, value in args.changes().items():
-        if value is None:
-            raise MutationError(f"{key}: cannot be empty")
-        if key == "name":
-            _unique_name(session, Stage, value, stage.id)
-        setattr(stage, key, value)
-    touch(stage, ctx)
+    patch(stage, ctx, args.changes(), check=_unique_name_check(session, Stage, stage.id))
     return stage.id
 
 
@@ -150,16 +145,7 @@ def create_tax(session: Session, ctx: Context, args: TaxCreate) -> str:
     """Add a tax (e.g. "VAT 20%") that invoice lines and products can use."""
     require_admin(ctx, "tax.create")
     _unique_name(session, Tax, args.name)
-    session.add(
-        Tax(
-            id=args.id,
-            name=args.name,
-            rate=args.rate,
-            created_by=ctx.user_id,
-            created_at=ctx.now,
-            updated_at=ctx.now,
-        )
-    )
+    session.add(stamped(Tax, ctx, id=args.id, name=args.name, rate=args.rate))
     return args.id
 
 
@@ -168,13 +154,7 @@ def update_tax(session: Session, ctx: Context, args: TaxUpdate) -> str:
     """Rename a tax, change its rate (new lines only) or retire it."""
     require_admin(ctx, "tax.update")
     tax = load(session, Tax, args.id, "tax")
-    for key, value in args.changes().items():
-        if value is None:
-            raise MutationError(f"{key}: cannot be empty")
-        if key == "name":
-            _unique_name(session, Tax, value, tax.id)
-        setattr(tax, key, value)
-    touch(tax, ctx)
+    patch(tax, ctx, args.changes(), check=_unique_name_check(session, Tax, tax.id))
     return tax.id
 
 
@@ -232,9 +212,7 @@ def _check_product(session: Session, product: Product) -> None:
 def create_product(session: Session, ctx: Context, args: ProductCreate) -> str:
     """Add a product or service with its price, currency and default tax."""
     require_admin(ctx, "product.create")
-    product = Product(
-        created_by=ctx.user_id, created_at=ctx.now, updated_at=ctx.now, **args.model_dump()
-    )
+    product = stamped(Product, ctx, **args.model_dump())
     _check_product(session, product)
     session.add(product)
     return product.id
@@ -245,10 +223,9 @@ def update_product(session: Session, ctx: Context, args: ProductUpdate) -> str:
     """Change a product's name, code, price, currency, default tax or availability."""
     require_admin(ctx, "product.update")
     product = load(session, Product, args.id, "product")
-    for key, value in args.changes().items():
-        setattr(product, key, value)
+    changes = args.changes()
+    patch(product, ctx, changes, nullable=changes)
     _check_product(session, product)
-    touch(product, ctx)
     return product.id
 
 

@@ -11,6 +11,7 @@ position, so replaying the merge on another replica gives the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from pydantic import Field
@@ -89,88 +90,49 @@ def _next_position(session: Session, model: Any, contact_id: str) -> int:
     return max(rows, default=-1) + 1
 
 
-def _move_phones(session: Session, keep: Contact, others: list[Contact]) -> None:
-    def key(p: ContactPhone) -> str:
-        return p.e164 or p.digits or p.raw
+def _phone_key(p: ContactPhone) -> str:
+    return p.e164 or p.digits or p.raw
 
-    have = {
-        key(p)
-        for p in session.exec(select(ContactPhone).where(col(ContactPhone.contact_id) == keep.id))
-    }
-    position = _next_position(session, ContactPhone, keep.id)
+
+def _email_key(e: ContactEmail) -> str:
+    return e.address
+
+
+def _address_key(a: ContactAddress) -> tuple[str, ...]:
+    return (a.street.casefold(), a.postcode, a.city.casefold(), a.country)
+
+
+# The child rows a merge copies: (table, kind for child ids, what makes two alike).
+_CHILDREN: tuple[tuple[Any, str, Callable[[Any], Hashable]], ...] = (
+    (ContactPhone, "phone", _phone_key),
+    (ContactEmail, "email", _email_key),
+    (ContactAddress, "address", _address_key),
+)
+
+
+def _move_children(
+    session: Session,
+    model: Any,
+    kind: str,
+    key: Callable[[Any], Hashable],
+    keep: Contact,
+    others: list[Contact],
+) -> None:
+    """Copy the others' rows of ``model`` that the kept contact has no match for
+    (by ``key``) after its own, in order."""
+    have = {key(r) for r in session.exec(select(model).where(col(model.contact_id) == keep.id))}
+    position = _next_position(session, model, keep.id)
     for other in others:
-        for p in session.exec(
-            select(ContactPhone)
-            .where(col(ContactPhone.contact_id) == other.id)
-            .order_by(col(ContactPhone.position))
+        for row in session.exec(
+            select(model).where(col(model.contact_id) == other.id).order_by(col(model.position))
         ).all():
-            if key(p) in have:
+            if key(row) in have:
                 continue
-            have.add(key(p))
-            data = p.model_dump(exclude={"id", "contact_id", "position"})
+            have.add(key(row))
+            data = row.model_dump(exclude={"id", "contact_id", "position"})
             session.add(
-                ContactPhone(
-                    id=child_id(keep.id, "phone", position),
-                    contact_id=keep.id,
-                    position=position,
-                    **data,
-                )
-            )
-            position += 1
-
-
-def _move_emails(session: Session, keep: Contact, others: list[Contact]) -> None:
-    have = set(
-        session.exec(
-            select(ContactEmail.address).where(col(ContactEmail.contact_id) == keep.id)
-        ).all()
-    )
-    position = _next_position(session, ContactEmail, keep.id)
-    for other in others:
-        for e in session.exec(
-            select(ContactEmail)
-            .where(col(ContactEmail.contact_id) == other.id)
-            .order_by(col(ContactEmail.position))
-        ).all():
-            if e.address in have:
-                continue
-            have.add(e.address)
-            session.add(
-                ContactEmail(
-                    id=child_id(keep.id, "email", position),
-                    contact_id=keep.id,
-                    label=e.label,
-                    address=e.address,
-                    position=position,
-                )
-            )
-            position += 1
-
-
-def _move_addresses(session: Session, keep: Contact, others: list[Contact]) -> None:
-    def key(a: ContactAddress) -> tuple[str, ...]:
-        return (a.street.casefold(), a.postcode, a.city.casefold(), a.country)
-
-    have = {
-        key(a)
-        for a in session.exec(
-            select(ContactAddress).where(col(ContactAddress.contact_id) == keep.id)
-        )
-    }
-    position = _next_position(session, ContactAddress, keep.id)
-    for other in others:
-        for a in session.exec(
-            select(ContactAddress)
-            .where(col(ContactAddress.contact_id) == other.id)
-            .order_by(col(ContactAddress.position))
-        ).all():
-            if key(a) in have:
-                continue
-            have.add(key(a))
-            data = a.model_dump(exclude={"id", "contact_id", "position"})
-            session.add(
-                ContactAddress(
-                    id=child_id(keep.id, "address", position),
+                model(
+                    id=child_id(keep.id, kind, position),
                     contact_id=keep.id,
                     position=position,
                     **data,
@@ -214,9 +176,8 @@ def merge_contacts(session: Session, ctx: Context, args: ContactMerge) -> str:
     keep, others = _load_all(session, args)
     _fill_fields(keep, others)
     session.flush()
-    _move_phones(session, keep, others)
-    _move_emails(session, keep, others)
-    _move_addresses(session, keep, others)
+    for model, kind, key in _CHILDREN:
+        _move_children(session, model, kind, key, keep, others)
     session.flush()
     other_ids = [o.id for o in others]
     _repoint(session, keep.id, other_ids)

@@ -1,18 +1,17 @@
-"""Read-only lists of opportunities, invoices and calls, and record finders for
-the command palette. The deals, invoices and telephony features own the full
-queries for their records; these are what a list screen and the palette need.
-"""
+"""Read-only lists of opportunities, and record finders for the command
+palette. The deals, invoices and telephony features own the full queries for
+their records (the invoices list is ``invoice_list``, the calls list
+``calls.call_list``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-from .common import as_utc
 from .keyset import SqlListing
 
 
@@ -27,33 +26,6 @@ class OpportunityRow:
     currency: str
     expected_close: date | None
     responsible: str
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceRow:
-    id: str
-    number: str
-    contact_id: str
-    client: str
-    issue_date: date
-    due_date: date | None
-    status: str
-    total_minor: int
-    currency: str
-
-
-@dataclass(frozen=True, slots=True)
-class CallRow:
-    id: str
-    started_at: datetime
-    direction: str
-    status: str
-    remote_raw: str
-    remote_e164: str | None
-    contact_id: str | None
-    who: str
-    duration_s: int
-    agent: str
 
 
 def _date(value: Any) -> date | None:
@@ -83,53 +55,6 @@ def opportunities() -> SqlListing[OpportunityRow]:
             r["currency"],
             _date(r["expected_close"]),
             r["responsible"],
-        ),
-        descending=True,
-    )
-
-
-def invoices() -> SqlListing[InvoiceRow]:
-    """Every invoice, highest number first."""
-    relation = f"""SELECT i.number AS k0, i.id AS k1, i.client_id, i.issue_date, i.due_date,
-        i.status, i.total_minor, i.currency,
-        {_name("contact", "display_name", "i.client_id")} AS client FROM invoice i"""
-    return SqlListing(
-        relation,
-        lambda r: InvoiceRow(
-            r["k1"],
-            r["k0"],
-            r["client_id"],
-            r["client"],
-            _date(r["issue_date"]) or date.min,
-            _date(r["due_date"]),
-            r["status"],
-            r["total_minor"],
-            r["currency"],
-        ),
-        descending=True,
-    )
-
-
-def calls() -> SqlListing[CallRow]:
-    """Every call, most recent first."""
-    relation = f"""SELECT c.started_at AS k0, c.id AS k1, c.direction, c.status, c.remote_raw,
-        c.remote_e164, c.duration_s, COALESCE(c.person_id, c.contact_id) AS contact_id,
-        COALESCE(NULLIF({_name("contact", "display_name", "COALESCE(c.person_id, c.contact_id)")},
-                        ''), c.remote_name) AS who,
-        {_name("user_account", "name", "c.agent_id")} AS agent FROM call c"""
-    return SqlListing(
-        relation,
-        lambda r: CallRow(
-            r["k1"],
-            as_utc(r["k0"]) or datetime.min,
-            r["direction"],
-            r["status"],
-            r["remote_raw"],
-            r["remote_e164"],
-            r["contact_id"],
-            r["who"],
-            r["duration_s"],
-            r["agent"],
         ),
         descending=True,
     )

@@ -18,6 +18,8 @@ from sqlmodel import Session, col, select
 
 from ..models import Call, CallKey
 from .common import PAGE, Page, as_utc
+from .keyset import SqlListing
+from .lookups import Choice
 
 # Missed means an inbound call nobody took: it went unanswered or to voicemail.
 MISSED = "c.direction = 'inbound' AND c.status IN ('missed', 'voicemail')"
@@ -337,3 +339,66 @@ class PhoneLookup:
             "AND digits_rev < ? LIMIT ?"
         )
         return [tuple(r) for r in self._db.execute(sql, (rev, rev + "\uffff", limit))]
+
+
+def call_list(filters: CallFilter | None = None) -> SqlListing[CallRow]:
+    """The calls screen's listing: calls matching ``filters``, newest first."""
+    where, params = (filters or CallFilter()).sql()
+    relation = f"""SELECT c.started_at AS k0, c.id AS k1, c.direction, c.status, c.remote_raw,
+        c.remote_e164, c.remote_name, c.contact_id,
+        COALESCE((SELECT display_name FROM contact WHERE id = c.contact_id), '') AS contact,
+        c.agent_id, COALESCE((SELECT name FROM user_account WHERE id = c.agent_id), '') AS agent,
+        c.duration_s, c.billsec_s, c.cost_minor, c.cost_currency, c.local_party, c.source,
+        (c.wrapup_description <> '' OR c.wrapup_notes <> '' OR c.wrapup_outcome IS NOT NULL)
+          AS wrapped
+        FROM call c WHERE {where}"""
+    return SqlListing(relation, _listed, params, descending=True)
+
+
+def _listed(r: Any) -> CallRow:
+    return CallRow(
+        id=r["k1"],
+        started_at=as_utc(r["k0"]),  # type: ignore[arg-type]  # started_at is NOT NULL
+        contact_name=r["contact"],
+        agent_name=r["agent"],
+        wrapped_up=bool(r["wrapped"]),
+        **{name: r[name] for name in _LISTED},
+    )
+
+
+_LISTED = (
+    "direction",
+    "status",
+    "remote_raw",
+    "remote_e164",
+    "remote_name",
+    "contact_id",
+    "agent_id",
+    "duration_s",
+    "billsec_s",
+    "cost_minor",
+    "cost_currency",
+    "local_party",
+    "source",
+)
+
+
+def call_id_by_key(session: Session, source: str, source_call_id: str) -> str | None:
+    """The call a source's key was logged as (None: not in the store yet)."""
+    return session.exec(
+        select(CallKey.call_id).where(
+            CallKey.source == source, CallKey.source_call_id == source_call_id
+        )
+    ).first()
+
+
+def people_to_speak_to(session: Session, contact_id: str | None, limit: int = 50) -> list[Choice]:
+    """Who a call's wrap-up may name as the person spoken to: the person called,
+    or the people of the company called (and of a person's company)."""
+    if not contact_id:
+        return []
+    sql = """SELECT id, display_name FROM contact WHERE kind = 'person' AND (id = :id
+        OR company_id = :id
+        OR company_id = (SELECT company_id FROM contact WHERE id = :id))
+        ORDER BY id <> :id, sort_key, id LIMIT :n"""
+    return [Choice(*r) for r in session.execute(text(sql), {"id": contact_id, "n": limit})]

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from ..search import fts_query, phone_digits, phone_fts_query
+from ..text import fold
 from .common import PAGE, Page
 
 
@@ -242,3 +243,69 @@ def find_by_suffix(session: Session, digits: str, *, limit: int = 3) -> list[str
             {"lo": rev, "hi": rev + "\uffff", "limit": limit},
         ).scalars()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyHit:
+    """A company offered by a picker, with what tells it apart from a namesake."""
+
+    id: str
+    name: str
+    city: str
+    phone: str
+    people: int
+
+
+_COMPANY_SQL = """
+SELECT c.id, c.display_name,
+  COALESCE((SELECT city FROM contact_address WHERE contact_id = c.id AND city != ''
+            ORDER BY position LIMIT 1), ''),
+  COALESCE((SELECT raw FROM contact_phone WHERE contact_id = c.id ORDER BY position LIMIT 1), ''),
+  (SELECT count(*) FROM contact p WHERE p.company_id = c.id)
+FROM contact c WHERE c.id = :id
+"""
+
+
+def search_companies(session: Session, typed: str, *, limit: int = 8) -> list[CompanyHit]:
+    """Companies for a picker: those whose name starts with ``typed`` first (in
+    name order, so namesakes sit together), then those with a word of their
+    name starting with it (the contacts search, on the name column)."""
+    key = fold(typed.strip())
+    if not key:
+        return []
+    ids = list(
+        session.execute(
+            text(
+                "SELECT id FROM contact WHERE kind = 'company' AND sort_key >= :lo "
+                "AND sort_key < :hi ORDER BY sort_key, id LIMIT :limit"
+            ),
+            {"lo": key, "hi": key + "\uffff", "limit": limit},
+        ).scalars()
+    )
+    match = fts_query(typed, column="name")
+    if len(ids) < limit and match is not None:
+        # Newest first and one page at most, as the contacts search walks it.
+        more = session.execute(
+            text(
+                "SELECT c.id FROM contact_fts f JOIN contact_search s ON s.rowid = f.rowid "
+                "JOIN contact c ON c.id = s.contact_id WHERE contact_fts MATCH :match "
+                "AND c.kind = 'company' ORDER BY f.rowid DESC LIMIT :limit"
+            ),
+            {"match": match, "limit": limit},
+        ).scalars()
+        ids = list(dict.fromkeys([*ids, *more]))[:limit]
+    sql = text(_COMPANY_SQL)
+    return [CompanyHit(*session.execute(sql, {"id": i}).one()) for i in ids]
+
+
+def companies_named(session: Session, name: str, *, limit: int = 20) -> list[CompanyHit]:
+    """Every company (up to ``limit``) whose name is ``name``, ignoring case and accents."""
+    ids = session.execute(
+        text(
+            "SELECT id FROM contact WHERE kind = 'company' AND sort_key = :key "
+            "ORDER BY id LIMIT :limit"
+        ),
+        {"key": fold(name.strip()), "limit": limit},
+    ).scalars()
+    sql = text(_COMPANY_SQL)
+    return [CompanyHit(*session.execute(sql, {"id": i}).one()) for i in list(ids)]

@@ -124,7 +124,7 @@ def _column(
     return PipelineColumn(stage, count, total, weighted, default, tuple(sorted(missing)))
 
 
-_ROW_SQL = f"""
+ROW_SQL = f"""
 SELECT o.id, o.title, o.contact_id, COALESCE(c.display_name, ''), o.stage_id, s.name, s.state,
   s.probability, o.budget_minor, o.currency, o.budget_type, o.budget_count, {VALUE_SQL},
   o.expected_close, COALESCE(u.name, ''), o.restricted
@@ -133,7 +133,7 @@ LEFT JOIN contact c ON c.id = o.contact_id LEFT JOIN user_account u ON u.id = o.
 """
 
 
-def _deal(row: Any) -> DealRow:
+def deal_row(row: Any) -> DealRow:
     values = list(row)
     close = values[13]
     values[13] = date.fromisoformat(close) if isinstance(close, str) else close
@@ -144,8 +144,8 @@ def _deal(row: Any) -> DealRow:
 def _page(
     session: Session, where: str, params: dict[str, Any], order: str, limit: int, key: Any
 ) -> Page[DealRow]:
-    sql = f"{_ROW_SQL} WHERE {where} ORDER BY {order} LIMIT :limit"
-    rows = [_deal(r) for r in session.execute(text(sql), {**params, "limit": limit + 1})]
+    sql = f"{ROW_SQL} WHERE {where} ORDER BY {order} LIMIT :limit"
+    rows = [deal_row(r) for r in session.execute(text(sql), {**params, "limit": limit + 1})]
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, key(rows[-1]) if more else None, None)

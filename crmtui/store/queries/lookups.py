@@ -9,7 +9,6 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from .. import settings
-from ..text import fold
 from .common import as_utc
 
 
@@ -40,6 +39,7 @@ class SyncStatus:
     last_success_at: datetime | None
     last_error: str | None
     pending: int
+    offline_since: datetime | None = None  # the first failed attempt of an outage
 
 
 def _pairs(session: Session, sql: str, **params: str) -> tuple[Choice, ...]:
@@ -71,14 +71,15 @@ def sync_status(session: Session) -> SyncStatus:
     """The local user, the sync row and the number of mutations not yet pushed."""
     state = session.execute(
         text(
-            "SELECT COALESCE(u.name, ''), s.server_url, s.last_success_at, s.last_error "
+            "SELECT COALESCE(u.name, ''), s.server_url, s.last_success_at, s.last_error, "
+            "s.offline_since "
             "FROM _sync_state s LEFT JOIN user_account u ON u.id = s.user_id LIMIT 1"
         )
     ).first()
     pending = int(session.execute(text("SELECT count(*) FROM _outbox")).scalar_one())
     if state is None:
         return SyncStatus("", None, None, None, pending)
-    return SyncStatus(state[0], state[1], as_utc(state[2]), state[3], pending)
+    return SyncStatus(state[0], state[1], as_utc(state[2]), state[3], pending, as_utc(state[4]))
 
 
 def contact_opportunities(session: Session, contact_id: str) -> tuple[Choice, ...]:
@@ -90,13 +91,3 @@ def contact_opportunities(session: Session, contact_id: str) -> tuple[Choice, ..
         "WHERE contact_id = :cid) ORDER BY o.title",
         cid=contact_id,
     )
-
-
-def company_named(session: Session, name: str) -> Choice | None:
-    """The company whose name is ``name`` (ignoring case and accents), if just one is."""
-    found = _pairs(
-        session,
-        "SELECT id, display_name FROM contact WHERE kind = 'company' AND sort_key = :key LIMIT 2",
-        key=fold(name),
-    )
-    return found[0] if len(found) == 1 else None

@@ -122,3 +122,10 @@ def reminders_due(session: Session, now: datetime, user_id: str | None) -> list[
     return [
         r for r in rows if r.due_at and r.due_at - timedelta(minutes=r.reminder_minutes or 0) <= now
     ]
+
+
+def task_row(session: Session, task_id: str) -> TaskRow | None:
+    """One task as the lists show it (for opening it from a timeline), if it exists."""
+    sql = f"SELECT t.due_at AS k0, {_COLUMNS} FROM task t WHERE t.id = :id"
+    found = session.execute(text(sql), {"id": task_id}).mappings().first()
+    return _row(found) if found else None

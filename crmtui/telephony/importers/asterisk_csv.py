@@ -57,7 +57,7 @@ def read(path: Path, zone: tzinfo) -> Iterator[CallEvent | Rejected]:
         try:
             for row in reader:
                 first, line = line, reader.line_num + 1
-                if not any(cell.strip() for cell in row):
+                if not "".join(row).strip():  # a blank line
                     continue
                 try:
                     yield parse_row(row, zone, first)
