@@ -103,10 +103,11 @@ async def test_status_bar_shows_offline_and_pending_then_synced(make_app, store,
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "offline since" in status(app))
         assert "1 pending" in status(app)
-        live.start()
         await pilot.press("7")
         assert isinstance(app.screen, SyncScreen)
         await until(pilot, lambda: app.screen.query_one("#outbox", DataTable).row_count == 1)
+        # Started only now: the loop's retry would otherwise empty the outbox first.
+        live.start()
         await pilot.press("s")  # sync now, without waiting for the backoff
         await until(pilot, lambda: "synced" in status(app) and "nothing pending" in status(app))
         assert app.screen.query_one("#outbox", DataTable).row_count == 0
