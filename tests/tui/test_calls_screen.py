@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from crmtui.screens.calls.caller_form import CallerForm
-from crmtui.screens.calls.contact_picker import ContactPicker
 from crmtui.screens.calls.wrapup_form import WrapupForm
+from crmtui.screens.contact_picker import ContactPicker
 
 from .conftest import NOW, SIZE, list_text, notifications, settle, type_text
 

@@ -28,10 +28,10 @@ from ...widgets.columns import Column
 from ...widgets.format import duration, money, phone, when
 from ...widgets.virtual_list import VirtualList
 from ..base import CrmScreen
+from ..contact_picker import ContactPicker
 from ..contact_screen import ContactScreen
 from ..context import UiContext
 from .caller_form import CallerForm
-from .contact_picker import ContactPicker
 from .wrapup_form import WrapupForm
 
 DIRECTIONS = (None, "inbound", "outbound", "internal")

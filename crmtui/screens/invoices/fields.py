@@ -26,6 +26,7 @@ from ...store.queries.invoice_editing import (
 from ...store.queries.invoices import InvoiceDetail
 from ...widgets.form import FormField, selected, text_of
 from ...widgets.workers import ReportsWorkerErrors
+from ..contact_picker import ContactPicker
 from ..context import UiContext
 from . import values
 from .lines import InvoiceLineRow, ReadLine
@@ -70,10 +71,7 @@ class InvoiceFields(ReportsWorkerErrors, ModalScreen[str | None]):
 
     # -- client, consignee, deal -------------------------------------------------------
 
-    def _contact_picker(self, title: str) -> ModalScreen[tuple[str, str] | None]:
-        # Imported here: the calls package imports the contact screen, which opens this editor.
-        from ..calls.contact_picker import ContactPicker
-
+    def _contact_picker(self, title: str) -> ContactPicker:
         return ContactPicker(self.ctx.store, title)
 
     @on(Button.Pressed, "#client")

@@ -1,13 +1,16 @@
-"""Pick an existing contact by typing: results follow every keystroke.
+"""A modal that picks one record by typing: the hits follow every keystroke.
 
 Up and down move through the hits, enter picks one, escape gives up. The
-search is the contacts list's (names, company, e-mails, tags, phone digits),
-run in a worker; a slower search never overwrites a newer one.
+search runs in a worker; a slower search never overwrites a newer one.
+Subclasses say what to search and how a hit reads.
 """
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from rich.text import Text
+from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,22 +19,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...store import Store
-from ...store.queries.contacts import ContactRow, search_contacts
+from ..store import Store
 
-HITS = 12
-
-
-def _label(row: ContactRow) -> Text:
-    text = Text(row.display_name, style="bold")
-    details = " · ".join(p for p in (row.company, row.phone_raw, row.email) if p)
-    if details:
-        text.append(f"  {details}", style="dim")
-    return text
+PickedT = TypeVar("PickedT")
 
 
-class ContactPicker(ModalScreen[tuple[str, str] | None]):
-    """Returns ``(contact id, name)``, or None when cancelled."""
+class SearchPicker(ModalScreen[PickedT | None]):
+    PLACEHOLDER = ""
+    SEARCH_BLANK = False  # whether an empty query lists everything (or nothing)
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
@@ -46,10 +41,23 @@ class ContactPicker(ModalScreen[tuple[str, str] | None]):
         self.query_text = query
         self._asked = 0  # the newest search's number; older answers are dropped
 
+    def find(self, session: Session, query: str) -> list[Any]:
+        raise NotImplementedError
+
+    def option(self, row: Any) -> Option:
+        raise NotImplementedError
+
+    def empty_note(self, query: str) -> str:
+        """What to say when ``query`` finds nothing."""
+        raise NotImplementedError
+
+    def picked(self, option_id: str) -> PickedT:
+        raise NotImplementedError
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="form picker"):
             yield Static(Text(self.title_text), classes="form-title")
-            yield Input(self.query_text, placeholder="name, company, e-mail or number", id="query")
+            yield Input(self.query_text, placeholder=self.PLACEHOLDER, id="query")
             yield OptionList(id="hits")
             yield Static("", id="picker-note", classes="form-error")
 
@@ -63,27 +71,26 @@ class ContactPicker(ModalScreen[tuple[str, str] | None]):
 
     def _search(self, query: str) -> None:
         self._asked += 1
-        if query.strip():
+        if query.strip() or self.SEARCH_BLANK:
             self._find(self._asked, query)
         else:
-            self._show(self._asked, [])
+            self._show(self._asked, query, [])
 
     @work(thread=True, group="picker-search", exit_on_error=False)
     def _find(self, asked: int, query: str) -> None:
         with self.store.read() as session:
-            rows = search_contacts(session, query, limit=HITS).rows
-        self.app.call_from_thread(self._show, asked, list(rows))
+            rows = self.find(session, query)
+        self.app.call_from_thread(self._show, asked, query, rows)
 
-    def _show(self, asked: int, rows: list[ContactRow]) -> None:
+    def _show(self, asked: int, query: str, rows: list[Any]) -> None:
         if asked != self._asked:
             return
         hits = self.query_one("#hits", OptionList)
         hits.clear_options()
-        hits.add_options([Option(_label(r), id=f"{r.id}\n{r.display_name}") for r in rows])
+        hits.add_options([self.option(row) for row in rows])
         if rows:
             hits.highlighted = 0
-        typed = bool(self.query_one("#query", Input).value.strip())
-        note = "no contact matches" if typed and not rows else ""
+        note = self.empty_note(query) if not rows else ""
         self.query_one("#picker-note", Static).update(Text(note))
 
     def action_move(self, step: int) -> None:
@@ -104,8 +111,7 @@ class ContactPicker(ModalScreen[tuple[str, str] | None]):
 
     def _pick(self, option_id: str | None) -> None:
         if option_id:
-            contact_id, name = option_id.split("\n", 1)
-            self.dismiss((contact_id, name))
+            self.dismiss(self.picked(option_id))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
