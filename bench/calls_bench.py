@@ -16,8 +16,12 @@
    one call in ten has two legs; 85% known callers, 5% from 2,000 unknown
    numbers, 5% withheld, 5% internal), then imports it exactly as
    ``crmtui import calls --format asterisk-csv`` does (CallProcessor over the
-   streaming reader, ``call.log_batch`` per 5,000 calls). Prints rows/s and
-   the summary. The import then runs a second time: nothing may change.
+   streaming reader, one transaction per 20,000 calls made of ``call.log_batch``
+   mutations of 5,000). Prints rows/s and the summary. The import then runs a
+   second time: nothing may change.
+
+The load average is printed with each figure: on a busy machine every figure
+is slower.
 """
 
 from __future__ import annotations
@@ -154,7 +158,7 @@ def bench_matching(store: Store, contacts: int, samples: int = 10_000) -> None:
             print(
                 f"matching {len(timings):,} numbers against {contacts:,} contacts "
                 f"({label}): p50 {statistics.median(timings):.3f} ms, p99 {p99:.3f} ms, "
-                f"max {timings[-1]:.3f} ms; {hits:,} matched"
+                f"max {timings[-1]:.3f} ms; {hits:,} matched; load average {_load()}"
             )
 
 
@@ -236,10 +240,17 @@ def bench_import(store: Store, path: Path, rows: int) -> None:
             f"new {summary.new:,}, legs {summary.legs:,}, merged {summary.merged:,}, "
             f"unchanged {summary.unchanged:,}, matched {summary.matched:,}, "
             f"created {summary.created:,}, unmatched {summary.unmatched:,}, "
-            f"rejected {len(summary.rejected):,}"
+            f"rejected {len(summary.rejected):,}; load average {_load()}"
         )
     with store.read() as session:
         print(f"calls stored: {count_calls(session):,}")
+
+
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def main() -> None:

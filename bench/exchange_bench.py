@@ -32,6 +32,14 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _load() -> str:
+    """The load average, printed beside each figure (a loaded machine is slower)."""
+    try:
+        return "load " + Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "load unknown"
+
+
 def _csv(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8") as fh:
         fh.write("First Name,Last Name,Company,Mobile Phone,E-mail Address\n")
@@ -56,7 +64,7 @@ def phase_import(rows: int, tmp: Path) -> None:
     print(
         f"import: {summary.rows:,} rows in {took:.1f} s = {summary.rows / took:,.0f} rows/s "
         f"({summary.rows / cpu:,.0f} per CPU second) ({dict(summary.counts)}), "
-        f"peak RSS {_peak_mb():.0f} MB"
+        f"peak RSS {_peak_mb():.0f} MB, {_load()}"
     )
 
 
@@ -83,7 +91,7 @@ def phase_export(db: Path, tmp: Path) -> None:
         took, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(
             f"export {fmt}: {count:,} contacts in {took:.1f} s = {count / took:,.0f} rows/s "
-            f"({count / cpu:,.0f} per CPU second), peak RSS {_peak_mb():.0f} MB"
+            f"({count / cpu:,.0f} per CPU second), peak RSS {_peak_mb():.0f} MB, {_load()}"
         )
 
 
@@ -99,7 +107,8 @@ def phase_reports(db: Path) -> None:
         with store.read() as session:
             report = fn(session, period, None)
         print(
-            f"report {name}: {len(report.table.rows)} rows in {time.perf_counter() - start:.2f} s"
+            f"report {name}: {len(report.table.rows)} rows in "
+            f"{time.perf_counter() - start:.2f} s, {_load()}"
         )
 
 

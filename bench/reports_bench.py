@@ -139,6 +139,13 @@ def _calls(con: sqlite3.Connection, rows: int, rng: random.Random) -> None:
         con.executemany(sql, batch)
 
 
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
+
+
 def build(path: Path, rows: int) -> None:
     from crmtui.store import demo, open_store
 
@@ -179,7 +186,7 @@ def run_reports(path: Path, out: Path) -> None:
         took = time.perf_counter() - start
         print(
             f"report {name:9s} {took:6.2f} s  (computed in {computed:.2f} s; "
-            f"{len(report.table.rows)} rows)"
+            f"{len(report.table.rows)} rows; load {_load()})"
         )
     store.close()
 

@@ -2,6 +2,7 @@
 
     python bench/sync_bench.py [--pg postgresql+psycopg://postgres@127.0.0.1/test]
                                [--records 100000] [--clients 50] [--seconds 60]
+                               [--workers N] [--only first,idle,push,concurrent]
 
 It creates a scratch database (dropped at the end), fills one user's subset
 with ``--records`` contacts straight through SQL, serves the sync app with
@@ -13,8 +14,9 @@ uvicorn on a loopback port, and measures:
 4. ``--clients`` clients each pushing one mutation every 100 ms for
    ``--seconds``: errors, and push latency percentiles.
 
-The server runs as ``crmtui serve`` in its own process; the clients are
-threads of this one.
+The server runs as ``crmtui serve`` in its own process(es) (``--workers``,
+default: what ``crmtui serve`` picks); the clients are threads of this one.
+The load average is printed with each figure: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -51,12 +53,13 @@ from tests.sync.server import free_port  # noqa: E402
 class Server:
     """``crmtui serve`` in its own process (clients here must not share its GIL)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, workers: int | None) -> None:
         self.db = open_database(url)
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
+        more = ["--workers", str(workers)] if workers else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "crmtui", "serve", "--db", url, "--port", str(port)],
+            [sys.executable, "-m", "crmtui", "serve", "--db", url, "--port", str(port), *more],
             cwd=ROOT,
             stderr=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -66,6 +69,8 @@ class Server:
                 httpx.get(f"{self.url}/healthz", timeout=2)
                 return
             except httpx.TransportError:
+                if self.proc.poll() is not None:
+                    raise SystemExit("crmtui serve exited: run it by hand to see why") from None
                 time.sleep(0.1)
 
     def add_user(self, name: str, role: str) -> tuple[str, str]:
@@ -113,6 +118,10 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def load() -> str:
+    return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def first_sync(server: Server, token: str, folder: Path) -> None:
     store = open_store(folder / "first.db")
     with Client(server.url, token, timeout=120) as client:
@@ -120,7 +129,9 @@ def first_sync(server: Server, token: str, folder: Path) -> None:
         outcome = run_cycle(store, client)
         took = time.perf_counter() - start
     assert outcome.ok, outcome.error
-    print(f"first sync: {outcome.received} records in {outcome.pages} pages: {took:.2f} s")
+    print(
+        f"first sync: {outcome.received} records in {outcome.pages} pages: {took:.2f} s ({load()})"
+    )
     store.close()
 
 
@@ -128,6 +139,7 @@ def idle_pull(server: Server, token: str) -> None:
     with server.db.write() as session:
         viewer = accounts.authenticate(session, token)
     assert viewer is not None
+    server.db.sequence()  # number the account changes now, not during the measure
     client_id = new_id()
     req = PullRequest(client_id=client_id, limit=10_000)
     cookie = None
@@ -137,19 +149,23 @@ def idle_pull(server: Server, token: str) -> None:
         cookie = answer.cookie
         if not answer.has_more:
             break
-    handler, trip = [], []
+    handler, trip, busy = [], [], 0
     with Client(server.url, token) as client:
         for _ in range(50):
             start = time.perf_counter()
             with server.db.snapshot() as session:
-                pull.pull(session, viewer, req.model_copy(update={"cookie": cookie}), utcnow())
+                page = pull.pull(
+                    session, viewer, req.model_copy(update={"cookie": cookie}), utcnow()
+                )
             handler.append(time.perf_counter() - start)
             start = time.perf_counter()
-            client.pull(req.model_copy(update={"cookie": cookie}))
+            got = client.pull(req.model_copy(update={"cookie": page.cookie}))
             trip.append(time.perf_counter() - start)
+            busy += bool(page.patch or got.patch)
+            cookie = got.head.cookie  # as a client does: the next pull sends the new cookie
     print(
         f"pull, nothing new: server {ms(statistics.median(handler))} median, "
-        f"round trip {ms(statistics.median(trip))} median"
+        f"round trip {ms(statistics.median(trip))} median, {busy} of 50 not empty ({load()})"
     )
 
 
@@ -169,7 +185,7 @@ def push_100(server: Server, token: str) -> None:
             answer = client.push(PushRequest(client_id=new_id(), mutations=muts))
             times.append(time.perf_counter() - start)
             assert all(r.status == "applied" for r in answer.results)
-    print(f"push of 100 mutations: {ms(statistics.median(times))} median of 5")
+    print(f"push of 100 mutations: {ms(statistics.median(times))} median of 5 ({load()})")
 
 
 def concurrent(server: Server, tokens: list[str], seconds: float) -> None:
@@ -213,8 +229,11 @@ def concurrent(server: Server, tokens: list[str], seconds: float) -> None:
     q = statistics.quantiles(latencies, n=100)
     print(
         f"{len(tokens)} clients x 10 pushes/s for {seconds:.0f} s: {len(latencies)} pushes, "
-        f"{len(errors)} errors, latency p50 {ms(q[49])}, p95 {ms(q[94])}, p99 {ms(q[98])}"
+        f"{len(errors)} errors, latency p50 {ms(q[49])}, p95 {ms(q[94])}, p99 {ms(q[98])} "
+        f"({load()})"
     )
+    for error in sorted(set(errors))[:5]:
+        print("  error:", error)
 
 
 def main() -> None:
@@ -223,21 +242,28 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--only", default="first,idle,push,concurrent")
     opts = parser.parse_args()
+    parts = set(opts.only.split(","))
     name = f"crmtui_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(_admin(opts.pg), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = make_url(opts.pg).set(database=name).render_as_string(hide_password=False)
     try:
-        server = Server(url)
+        server = Server(url, opts.workers)
         user_id, token = server.add_user("bench", "user")
         fill(server, user_id, opts.records)
-        with tempfile.TemporaryDirectory() as folder:
-            first_sync(server, token, Path(folder))
-        idle_pull(server, token)
-        push_100(server, token)
-        tokens = [server.add_user(f"c{i}", "user")[1] for i in range(opts.clients)]
-        concurrent(server, tokens, opts.seconds)
+        if "first" in parts:
+            with tempfile.TemporaryDirectory() as folder:
+                first_sync(server, token, Path(folder))
+        if "idle" in parts:
+            idle_pull(server, token)
+        if "push" in parts:
+            push_100(server, token)
+        if "concurrent" in parts:
+            tokens = [server.add_user(f"c{i}", "user")[1] for i in range(opts.clients)]
+            concurrent(server, tokens, opts.seconds)
         server.close()
     finally:
         with psycopg.connect(_admin(opts.pg), autocommit=True) as conn:

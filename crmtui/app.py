@@ -5,59 +5,74 @@ contacts list is still there when you come back). Keys come from the command
 registry (``crmtui.commands``); the ``[keymap]`` table of the config file
 remaps them by id, and ``theme`` picks a Textual theme (changed from the
 palette, it is saved back to the config file).
+
+Only the contacts screen is imported before the first paint: each other
+screen (and the telephony and sync desks, the palette's provider) is imported
+when first used, or right after the first paint, so that launching the app
+costs the imports of what it shows and no more.
 """
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime, tzinfo
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.screen import ModalScreen
 from textual.widgets import HelpPanel
 
 from . import commands
 from .config import ConfigError, config_path, load_config, save_config
-from .screens.activities import ActivitiesScreen
 from .screens.base import DataChanged
-from .screens.calls import CallsScreen
-from .screens.contacts import ContactsScreen
 from .screens.context import UiContext
-from .screens.duplicates import DuplicatesScreen
-from .screens.invoices import InvoicesScreen
-from .screens.notifications import NotificationsScreen
-from .screens.opportunities import OpportunitiesScreen
-from .screens.palette import CrmCommands
-from .screens.reports import ReportsScreen
-from .screens.settings import SettingsScreen
-from .screens.sync import SyncDesk, SyncScreen
-from .screens.tasks import TasksScreen
-from .screens.telephony.desk import TelephonyDesk
 from .store import Store
-from .store import settings as store_settings
-from .store.queries.tasks import TaskRow, reminders_due
+from .widgets.virtual_list import VirtualList
 from .widgets.workers import ReportsWorkerErrors
 
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from .screens.sync import SyncDesk
+    from .screens.telephony.desk import TelephonyDesk
+    from .store.queries.tasks import TaskRow
+
+# The main screens, each a mode: (module, class), imported on first use.
 SCREENS = {
-    "contacts": ContactsScreen,
-    "activities": ActivitiesScreen,
-    "tasks": TasksScreen,
-    "opportunities": OpportunitiesScreen,
-    "invoices": InvoicesScreen,
-    "calls": CallsScreen,
+    "contacts": ("contacts", "ContactsScreen"),
+    "activities": ("activities", "ActivitiesScreen"),
+    "tasks": ("tasks", "TasksScreen"),
+    "opportunities": ("opportunities", "OpportunitiesScreen"),
+    "invoices": ("invoices", "InvoicesScreen"),
+    "calls": ("calls", "CallsScreen"),
 }
 REMINDER_SECONDS = 30.0
+DESKS_LATEST_S = 1.0  # the desks start this long after launch if no list has painted rows
+DESK_MODULES = (".screens.sync.desk", ".screens.telephony.desk", ".screens.telephony.panel")
 SQLITE_HEAP_LIMIT = 32 * 2**20
+
+
+def screen_class(module: str, name: str) -> Any:
+    return getattr(import_module(f".screens.{module}", __package__), name)
+
+
+def crm_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens."""
+    return screen_class("palette", "CrmCommands")  # type: ignore[no-any-return]
 
 
 class CrmApp(ReportsWorkerErrors, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "crmtui"
     BINDINGS = commands.bindings("app")
-    COMMANDS = App.COMMANDS | {CrmCommands}
+    COMMANDS = App.COMMANDS | {crm_commands}
+
+    # Made by _start_desks, once the first screen has painted its rows.
+    telephony: TelephonyDesk
+    sync_desk: SyncDesk
 
     def __init__(
         self,
@@ -78,20 +93,65 @@ class CrmApp(ReportsWorkerErrors, App[None]):
             self.ctx.tz = tz
         self.reminders = reminders
         self._config_applied = False
-        for name, screen in SCREENS.items():
-            self.add_mode(name, lambda screen=screen: screen(self.ctx))
-        self.telephony = TelephonyDesk(self, self.ctx, self.config_file)
-        self.sync_desk = SyncDesk(self, self.ctx, self.config_file)
+        self._desks_started = False
+        for name, where in SCREENS.items():
+            self.add_mode(name, lambda where=where: screen_class(*where)(self.ctx))
 
     def on_mount(self) -> None:
+        # The modules and objects made so far live as long as the app: frozen, the
+        # collector's full passes (a few hundred ms on the UI thread, walking every
+        # class and function of Textual, SQLAlchemy and Babel) no longer visit them.
+        gc.freeze()
         self._apply_config()
         self._read_settings()
         self.switch_mode("contacts")
+        self.set_timer(DESKS_LATEST_S, self._start_desks)
+        if self.reminders:
+            self.set_interval(REMINDER_SECONDS, self._check_reminders)
+
+    @on(VirtualList.Highlighted)
+    @on(VirtualList.Counted)
+    def _first_rows(self, event: VirtualList.Highlighted | VirtualList.Counted) -> None:
+        if self._desks_started:
+            return
+        rows = event.list.current is not None
+        if rows or (isinstance(event, VirtualList.Counted) and event.total == 0):
+            self.call_after_refresh(self._start_desks)  # after the paint that shows them
+
+    def _start_desks(self) -> None:
+        """Start the telephony desk (its listeners, if configured), the sync loop
+        (if a server is set) and the reminders: after the first paint, so that
+        importing them does not delay it. Their modules (with the ORM models and
+        the mutations) are imported in a thread, so that keys are answered
+        meanwhile; a command that needs a desk at once waits for the import."""
+        if not self._desks_started:
+            self._desks_started = True
+            self._import_desks()
+
+    @work(thread=True, group="desks", exit_on_error=False)
+    def _import_desks(self) -> None:
+        for module in DESK_MODULES:
+            import_module(module, __package__)
+        self.call_from_thread(self._make_desks)
+
+    def _make_desks(self) -> None:
+        if hasattr(self, "telephony"):
+            return  # made already, for a command that could not wait
+        from .screens.sync.desk import SyncDesk
+        from .screens.telephony.desk import TelephonyDesk
+        from .screens.telephony.panel import TelephonyPanel
+
+        self.telephony = TelephonyDesk(self, self.ctx, self.config_file)
+        self.sync_desk = SyncDesk(self, self.ctx, self.config_file)
+        for stack in self._screen_stacks.values():  # panels mounted before the desk
+            for screen in stack:
+                for panel in screen.query(TelephonyPanel):
+                    panel.attach(self.telephony)
         self.telephony.start()
         self.sync_desk.start()  # only when the config file names a server
         if self.reminders:
             self._check_reminders()
-            self.set_interval(REMINDER_SECONDS, self._check_reminders)
+        gc.freeze()  # as at mount: the modules imported since stay out of full collections
 
     def _apply_config(self) -> None:
         try:
@@ -128,12 +188,16 @@ class CrmApp(ReportsWorkerErrors, App[None]):
 
     @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
     def _read_settings(self) -> None:
+        from sqlalchemy import text
+
+        from .store import settings as store_settings
+
         with self.store.read() as session:
             # SQLite's page caches (one per pooled connection, 64 MB each) would fill
             # up scanning a million-row index; in the app, all of them together stay
             # under this (process-wide) limit, and the OS keeps the file cached anyway.
             session.execute(text(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT}"))
-            values = store_settings.all_settings(session)
+            values = store_settings.plain_values(session, "default_region", "locale")
         self.ctx.region = str(values["default_region"])
         self.ctx.locale = str(values["locale"])
 
@@ -150,34 +214,47 @@ class CrmApp(ReportsWorkerErrors, App[None]):
             self.action_show_help_panel()
 
     def on_unmount(self) -> None:
-        self.telephony.stop()
-        self.sync_desk.stop()
+        gc.unfreeze()  # what this app leaves behind may be collected again
+        if hasattr(self, "telephony"):
+            self.telephony.stop()
+            self.sync_desk.stop()
+
+    def _desks(self) -> None:
+        """Make the desks now if the background import has not yet."""
+        self._desks_started = True
+        self._make_desks()
 
     def on_data_changed(self, event: DataChanged) -> None:
+        self._desks()
         self.sync_desk.poke()  # a local write: push it now
 
+    def _push_once(self, module: str, name: str, *args: Any) -> None:
+        """Push a screen unless it (or a form) is already in front."""
+        screen = screen_class(module, name)
+        if not isinstance(self.screen, screen | ModalScreen):
+            self.push_screen(screen(self.ctx, *args))
+
     def action_sync(self) -> None:
-        if not isinstance(self.screen, SyncScreen | ModalScreen):
-            self.push_screen(SyncScreen(self.ctx, self.sync_desk))
+        self._desks()
+        self._push_once("sync.screen", "SyncScreen", self.sync_desk)
 
     def action_notifications(self) -> None:
-        if not isinstance(self.screen, NotificationsScreen | ModalScreen):
-            self.push_screen(NotificationsScreen(self.ctx))
+        self._push_once("notifications", "NotificationsScreen")
 
     def action_telephony(self) -> None:
+        self._desks()
         self.telephony.toggle()
 
     def action_duplicates(self) -> None:
-        if not isinstance(self.screen, DuplicatesScreen | ModalScreen):
-            self.push_screen(DuplicatesScreen(self.ctx))
+        self._push_once("duplicates", "DuplicatesScreen")
 
     def action_reports(self) -> None:
-        if not isinstance(self.screen, ReportsScreen | ModalScreen):
-            self.push_screen(ReportsScreen(self.ctx))
+        self._push_once("reports", "ReportsScreen")
 
     def action_settings(self) -> None:
-        if not isinstance(self.screen, SettingsScreen):
-            self.push_screen(SettingsScreen(self.ctx))
+        settings = screen_class("settings", "SettingsScreen")
+        if not isinstance(self.screen, settings):
+            self.push_screen(settings(self.ctx))
 
     def action_search(self) -> None:
         search = getattr(self.screen, "action_search", None)
@@ -188,6 +265,9 @@ class CrmApp(ReportsWorkerErrors, App[None]):
 
     @work(thread=True, exclusive=True, group="reminders", exit_on_error=False)
     def _check_reminders(self) -> None:
+        from .store import settings as store_settings
+        from .store.queries.tasks import reminders_due
+
         now: datetime = self.ctx.now()
         with self.store.read() as session:
             me = store_settings.local_identity(session).user_id

@@ -226,6 +226,15 @@ COMMANDS: tuple[Command, ...] = (
     _c("deal.win", "w", "win", "Won", "Mark this opportunity won", footer=False),
     _c("deal.lose", "x", "lose", "Lost", "Mark this opportunity lost", footer=False),
     _c("deal.contact", "o", "open_contact", "Contact", "Open the opportunity's contact"),
+    _c("deal.new_invoice", "i", "new_invoice", "Invoice", "Create an invoice for this opportunity"),
+    _c(
+        "deal.follow",
+        "f",
+        "follow",
+        "Follow",
+        "Follow or unfollow this opportunity: be told when others change it",
+        footer=False,
+    ),
     _c("deal.back", "escape", "back", "Back", "Back to where you were"),
 )
 
@@ -244,6 +253,13 @@ COMMANDS += (
         "Only calls without a contact",
     ),
     _c("calls.clear", "x", "clear_filters", "All", "Clear every filter", footer=False),
+    _c(
+        "calls.stats",
+        "s",
+        "toggle_stats",
+        "Stats",
+        "Show or hide calls, answered, missed and talk time per agent for the calls listed",
+    ),
     _c("calls.link", "l", "link", "Link", "Link the call to an existing contact"),
     _c("calls.new_contact", "n", "new_contact", "New contact", "Create a contact from the call"),
     _c("calls.call_back", "c", "call_back", "Call back", "Dial the number with the dial command"),

@@ -1,77 +1,72 @@
-"""The ``crmtui`` command: opens the TUI, or runs one sub-command per noun."""
+"""The ``crmtui`` command: opens the TUI, or runs one sub-command per noun.
+
+``crmtui`` alone (or with just ``--db PATH``) opens the TUI without importing
+Typer and every sub-command (they cost a good part of a second before the
+first paint); anything else is the Typer app's (``typer_app``), which also
+reports a store that cannot be opened.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-
-import typer
-
-from .. import __version__
-from . import calls as calls_cli
-from . import common, contacts, demo
-from . import duplicates as duplicates_cli
-from . import export as export_cli
-from . import imports as imports_cli
-from . import invoices as invoices_cli
-from . import opportunities as opportunities_cli
-from . import report as report_cli
-from . import serve as serve_cli
-from . import server as server_cli
-from . import sync as sync_cli
-from . import tasks as tasks_cli
-from . import telephony as telephony_cli
-
-app = typer.Typer(
-    name="crmtui",
-    help="A keyboard-driven CRM that lives in the terminal. With no command, opens the app.",
-    no_args_is_help=False,
-    add_completion=False,
-    rich_markup_mode="rich",
-)
-app.add_typer(contacts.app, name="contacts", rich_help_panel="Records")
-app.add_typer(tasks_cli.app, name="tasks", rich_help_panel="Records")
-app.add_typer(calls_cli.app, name="calls", rich_help_panel="Records")
-app.add_typer(duplicates_cli.app, name="duplicates", rich_help_panel="Records")
-app.add_typer(opportunities_cli.app, name="opportunities", rich_help_panel="Records")
-app.add_typer(invoices_cli.app, name="invoices", rich_help_panel="Records")
-app.add_typer(imports_cli.app, name="import", rich_help_panel="Exchange")
-app.add_typer(export_cli.app, name="export", rich_help_panel="Exchange")
-app.add_typer(report_cli.app, name="report", rich_help_panel="Exchange")
-app.add_typer(telephony_cli.app, name="telephony", rich_help_panel="Telephony")
-app.command("demo", rich_help_panel="Setup")(demo.demo)
-app.command("sync", rich_help_panel="Sync")(sync_cli.sync)
-app.command("serve", rich_help_panel="Sync")(serve_cli.serve)
-app.add_typer(server_cli.app, name="server", rich_help_panel="Sync")
+from typing import Any
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"crmtui {__version__}")
-        raise typer.Exit()
+def run() -> None:
+    args = sys.argv[1:]
+    if _tui_only(args) and _open_tui_directly(_db_option(args)):
+        return
+    from .typer_app import app
+
+    app()
 
 
-@app.callback(invoke_without_command=True)
-def main(
-    ctx: typer.Context,
-    db: Path | None = typer.Option(
-        None, "--db", envvar="CRMTUI_DB", help="The store file (default: the user data dir)."
-    ),
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    common.state.db = db
-    if ctx.invoked_subcommand is None:
-        open_tui()
+def _tui_only(args: list[str]) -> bool:
+    """No sub-command and no option but ``--db``."""
+    if not args:
+        return True
+    if len(args) == 1:
+        return args[0].startswith("--db=")
+    return len(args) == 2 and args[0] == "--db"
+
+
+def _db_option(args: list[str]) -> Path | None:
+    if not args:
+        return None
+    return Path(args[0].removeprefix("--db=") if len(args) == 1 else args[1])
+
+
+def _open_tui_directly(db: Path | None) -> bool:
+    """Open the TUI; False (nothing done) when the store cannot be opened, so
+    that the CLI says why, as for any command."""
+    from ..config import default_db_path  # CRMTUI_DB, as the --db option reads it
+    from ..store import StoreError, open_store
+
+    try:
+        store = open_store(db or default_db_path())
+    except StoreError:
+        return False
+    from ..app import CrmApp
+
+    with store:
+        CrmApp(store).run()
+    return True
 
 
 def open_tui() -> None:
-    """Open the TUI on the store (imported here: scripts never pay for Textual)."""
+    """Open the TUI on the store the CLI was given (``crmtui demo --open``)."""
     from ..app import CrmApp
+    from . import common
 
     with common.store() as opened:
         CrmApp(opened).run()
 
 
-def run() -> None:
-    app()
+def __getattr__(name: str) -> Any:
+    # ``from crmtui.cli.main import app``: the Typer app, imported when asked for.
+    if name == "app":
+        from .typer_app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -25,11 +26,17 @@ def serve(
     tls_key: Path | None = typer.Option(
         None, "--tls-key", exists=True, dir_okay=False, help="PEM private key of --tls-cert."
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Server processes (default: one on SQLite, one per CPU up to 4 on PostgreSQL).",
+    ),
 ) -> None:
     """Run the sync server (migrates the database first; GET /healthz answers when up)."""
     import uvicorn
 
-    from ..sync.app import create_app
+    from ..sync.app import DB_ENV, create_app
     from ..sync.serverdb import open_database
 
     if (tls_cert is None) != (tls_key is None):
@@ -38,12 +45,27 @@ def serve(
         database = open_database(db)
     except Exception as exc:  # a bad URL or an unreachable database: say so, exit 2
         common.fail(f"cannot open the server database: {exc}")
-    common.err_console.print(f"crmtui sync server on {host}:{port} ({database.url.split('@')[-1]})")
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1) if database.is_pg else 1
+    where = database.url.split("@")[-1]  # no credentials in the log
+    common.err_console.print(f"crmtui sync server on {host}:{port} ({where}, {workers} worker(s))")
+    tls = {
+        "ssl_certfile": str(tls_cert) if tls_cert else None,
+        "ssl_keyfile": str(tls_key) if tls_key else None,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(database), host=host, port=port, log_level="info", **tls)
+        return
+    # Several processes (each its own GIL, pool and listener) share the socket;
+    # uvicorn builds the app in each from the URL, already migrated above.
+    database.dispose()
+    os.environ[DB_ENV] = database.url
     uvicorn.run(
-        create_app(database),
+        "crmtui.sync.app:app_from_env",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         log_level="info",
-        ssl_certfile=str(tls_cert) if tls_cert else None,
-        ssl_keyfile=str(tls_key) if tls_key else None,
+        **tls,
     )

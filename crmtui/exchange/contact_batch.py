@@ -18,7 +18,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -29,7 +29,7 @@ from ..store.money import MoneyError, check_currency
 from ..store.mutations import Context, MutationError, run_in
 from ..store.mutations.args import name_id
 from ..store.mutations.contact_batch import ContactColumns, ContactImportBatch
-from ..store.mutations.contacts import ContactUpdate
+from ..store.mutations.contacts import Access, ContactUpdate, Label
 from ..store.text import fold
 from .contact_data import ContactData, RowRejected, check_row, create_args, phone_facts
 from .contact_import import ContactImporter, update_args
@@ -71,7 +71,7 @@ class _Row:
     emails: tuple[str, ...]
     key: str  # folded name, as sort_key
     company_key: str  # folded company name of a person
-    column: int = -1  # position in the validated columns
+    values: tuple[Any, ...] = ()  # the row's ContactColumns values, in FIELDS order
 
 
 def _rows_of(session: Session, sql: str, values: Iterable[str]) -> list[Any]:
@@ -189,8 +189,8 @@ class BatchPlanner:
         outcomes: list[Outcome | None] = [None] * len(records)
         try:
             rows = self._parse(ctx, records, outcomes)
-            rows, columns = _validate(rows, outcomes)
-            plan = _Plan(self, session, ctx, rows, columns)
+            rows = _validate(rows, outcomes)
+            plan = _Plan(self, session, ctx, rows)
             for row in rows:
                 outcomes[row.at] = plan.decide(row)
         except _Fallback:
@@ -255,36 +255,125 @@ class BatchPlanner:
             raise RowRejected(f"currency: unknown currency code {code!r}")
 
 
-def _columns(rows: Sequence[_Row]) -> dict[str, list[Any]]:
-    cols: dict[str, list[Any]] = {name: [] for name in ContactColumns.model_fields}
-    for r in rows:
-        a = r.args
-        values: dict[str, Any] = {
-            **_COMPANY_DEFAULTS,
-            "id": r.new_id,
-            "kind": a["kind"],
-            "first_name": a.get("first_name", ""),
-            "last_name": a.get("last_name", ""),
-            "company_name": a.get("company_name", ""),
-            **{k: a[k] for k in ("title", "website", "description", "social") if k in a},
-            **{k: a[k] for k in ("temperature", "currency", "access") if k in a},
-            "phones": [(p["raw"], p["label"]) for p in a["phones"]],
-            "emails": [(e["address"], e["label"]) for e in a["emails"]],
-            "addresses": a["addresses"],
-            "tags": a["tags"],
+FIELDS = tuple(ContactColumns.model_fields)
+# _values builds its tuples in this order; a new field must be added there too.
+assert FIELDS == (
+    "id",
+    "kind",
+    "first_name",
+    "last_name",
+    "company_name",
+    "company_id",
+    "title",
+    "website",
+    "description",
+    "type_id",
+    "temperature",
+    "currency",
+    "access",
+    "social",
+    "phones",
+    "emails",
+    "addresses",
+    "tags",
+), FIELDS
+_COMPANY_ID, _TYPE_ID = FIELDS.index("company_id"), FIELDS.index("type_id")
+_LABELS = frozenset(get_args(Label))
+_ACCESS = frozenset(get_args(Access))
+
+
+def _values(r: _Row) -> tuple[Any, ...]:
+    """The row as a new contact's column values (company and type set later)."""
+    a = r.args
+    return (
+        r.new_id,
+        a["kind"],
+        a.get("first_name", ""),
+        a.get("last_name", ""),
+        a.get("company_name", ""),
+        None,
+        a.get("title", ""),
+        a.get("website", ""),
+        a.get("description", ""),
+        None,
+        a.get("temperature"),
+        a.get("currency"),
+        a.get("access", "public_rw"),
+        a.get("social", {}),
+        [(p["raw"], p["label"]) for p in a["phones"]],
+        [(e["address"], e["label"]) for e in a["emails"]],
+        a["addresses"],
+        a["tags"],
+    )
+
+
+def _plain(text: Any, most: int = 1 << 30) -> bool:
+    return type(text) is str and len(text) <= most and text == text.strip()
+
+
+def _already_valid(v: tuple[Any, ...]) -> bool:
+    """True when ContactColumns would accept these values and change none of
+    them (stripping, coercing); a stricter test than its own, never looser, so
+    that what passes here replays on the server. The others are validated."""
+    (
+        new_id,
+        kind,
+        first,
+        last,
+        company,
+        _company_id,
+        title,
+        website,
+        description,
+        _type_id,
+        temperature,
+        currency,
+        access,
+        social,
+        phones,
+        emails,
+        addresses,
+        tags,
+    ) = v
+    return (
+        _plain(new_id)
+        and bool(new_id)
+        and kind in ("person", "company")
+        and _plain(first, 200)
+        and _plain(last, 200)
+        and _plain(company, 300)
+        and _plain(title)
+        and _plain(website)
+        and _plain(description)
+        and (temperature is None or _plain(temperature))
+        and (currency is None or _plain(currency))
+        and access in _ACCESS
+        and not social
+        and not addresses
+        and all(_plain(raw, 64) and raw and label in _LABELS for raw, label in phones)
+        and all(_plain(address) and label in _LABELS for address, label in emails)
+        and all(_plain(tag) for tag in tags)
+    )
+
+
+def _validate(rows: list[_Row], outcomes: list[Outcome | None]) -> list[_Row]:
+    """The rows the mutation accepts, each with its validated values; the
+    others rejected with the reason ContactColumns gives."""
+    odd: list[_Row] = []
+    for row in rows:
+        row.values = _values(row)
+        if not _already_valid(row.values):
+            odd.append(row)
+    if not odd:
+        return rows
+    refused: set[int] = set()
+    while odd:
+        columns = {
+            name: list(values)
+            for name, values in zip(FIELDS, zip(*(r.values for r in odd), strict=True), strict=True)
         }
-        for name, column in cols.items():
-            column.append(values[name])
-    return cols
-
-
-def _validate(
-    rows: list[_Row], outcomes: list[Outcome | None]
-) -> tuple[list[_Row], ContactColumns | None]:
-    """The rows the mutation accepts, as validated columns; the others rejected."""
-    while rows:
         try:
-            columns = ContactColumns.model_validate(_columns(rows))
+            valid = ContactColumns.model_validate(columns)
         except ValidationError as exc:
             bad: dict[int, str] = {}
             for err in exc.errors():
@@ -293,13 +382,14 @@ def _validate(
                     raise _Fallback from None
                 bad.setdefault(where[1], f"{where[0]}: {err['msg']}")
             for j, reason in bad.items():
-                outcomes[rows[j].at] = Outcome("rejected", reason=reason)
-            rows = [r for j, r in enumerate(rows) if j not in bad]
+                outcomes[odd[j].at] = Outcome("rejected", reason=reason)
+                refused.add(odd[j].at)
+            odd = [r for j, r in enumerate(odd) if j not in bad]
             continue
-        for j, row in enumerate(rows):
-            row.column = j
-        return rows, columns
-    return [], None
+        for j, row in enumerate(odd):
+            row.values = tuple(getattr(valid, name)[j] for name in FIELDS)
+        break
+    return [r for r in rows if r.at not in refused]
 
 
 class _Plan:
@@ -311,12 +401,10 @@ class _Plan:
         session: Session,
         ctx: Context,
         rows: list[_Row],
-        columns: ContactColumns | None,
     ) -> None:
         self.planner, self.session, self.ctx = planner, session, ctx
-        self.columns = columns
         self.known = _Known.load(session, rows)
-        self.create: dict[str, list[Any]] = {name: [] for name in ContactColumns.model_fields}
+        self.create: list[tuple[Any, ...]] = []  # new contacts' values, in FIELDS order
         self.update: list[ContactUpdate] = []
         self.skipped: list[tuple[Outcome, str, str]] = []  # outcome, contact id, reason
 
@@ -353,8 +441,7 @@ class _Plan:
         if self.known.exists(company_id):
             raise _Fallback  # the single-row importer says what is wrong
         values = {**_COMPANY_DEFAULTS, "id": company_id, "company_name": row.data.company.strip()}
-        for name, column in self.create.items():
-            column.append(values[name])
+        self.create.append(tuple(values[name] for name in FIELDS))
         self.known.created.add(company_id)
         self.known.kinds[company_id] = "company"
         self.known.companies[row.company_key] = company_id
@@ -396,11 +483,10 @@ class _Plan:
         return outcome
 
     def _create(self, row: _Row, company_id: str | None) -> None:
-        assert self.columns is not None
-        for name, column in self.create.items():
-            column.append(getattr(self.columns, name)[row.column])
-        self.create["company_id"][-1] = company_id
-        self.create["type_id"][-1] = row.args["type_id"]
+        values = list(row.values)
+        values[_COMPANY_ID] = company_id
+        values[_TYPE_ID] = row.args["type_id"]
+        self.create.append(tuple(values))
         self.known.add(row.new_id, row, company_id)
 
     def _update(self, row: _Row, found: str, reason: str) -> Outcome:
@@ -418,10 +504,13 @@ class _Plan:
         return Outcome("updated", found, reason=reason)
 
     def mutation(self) -> ContactImportBatch | None:
-        if not self.create["id"] and not self.update:
+        if not self.create and not self.update:
             return None
-        # Built from validated columns: checking them again would only cost time.
-        create = ContactColumns.model_construct(None, **self.create) if self.create["id"] else None
+        # Built from validated values: checking them again would only cost time.
+        create = None
+        if self.create:
+            columns = zip(FIELDS, zip(*self.create, strict=True), strict=True)
+            create = ContactColumns.model_construct(None, **{k: list(v) for k, v in columns})
         return ContactImportBatch.model_construct(create=create, update=self.update)
 
     def name_skipped(self, session: Session) -> None:

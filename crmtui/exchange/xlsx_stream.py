@@ -128,35 +128,37 @@ class XlsxStream:
         self._row += 1
         n = str(self._row)
         # One look at all the row's text decides whether any cell needs escaping
-        # (rare): then every cell goes through _text, else none does.
-        texts = [v for v in row if type(v) is str]
-        probe = "\x1f".join(texts)
+        # (rare): then every cell goes through _text, else none does. The
+        # separator must be a character the pattern does not match.
+        probe = "\t".join([v for v in row if type(v) is str])
         plain = len(probe) <= XLSX_CELL_MAX and _NEEDS_ESCAPE.search(probe) is None
-        cells = []
+        cells: list[str] = []
+        add = cells.append
+        last = ""
         for letter, value in zip(self._letters, row, strict=False):
-            if type(value) is not str:
-                if value is None:
+            kind = type(value)
+            if kind is str:
+                if not value:
                     continue
-                if value is True or value is False:
-                    cells.append(f'<c r="{letter}{n}" t="b"><v>{int(value)}</v></c>')
-                    continue
-                if isinstance(value, int | float):
-                    cells.append(f'<c r="{letter}{n}"><v>{value!r}</v></c>')
-                    continue
-                value = str(value)
-                if not plain or _NEEDS_ESCAPE.search(value):
-                    value = _text(value)
-            elif not value:
+                text = value if plain else _text(value)
+            elif value is None:
                 continue
-            elif not plain:
-                value = _text(value)
-            cells.append(
-                f'<c r="{letter}{n}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
-            )
-        if not cells or not cells[-1].startswith(f'<c r="{self._last}{n}"'):
+            elif kind is bool:
+                add(f'<c r="{letter}{n}" t="b"><v>{int(value)}</v></c>')
+                last = letter
+                continue
+            elif kind is int or kind is float or isinstance(value, int | float):
+                add(f'<c r="{letter}{n}"><v>{value!r}</v></c>')
+                last = letter
+                continue
+            else:
+                text = _text(str(value))
+            add(f'<c r="{letter}{n}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+            last = letter
+        if last != self._last:
             # An empty last cell says how wide the row is to readers that,
             # without a <dimension> (unknown until the end), go by the cells.
-            cells.append(f'<c r="{self._last}{n}"/>')
+            add(f'<c r="{self._last}{n}"/>')
         self._pending.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(self._pending) >= _FLUSH:
             self._flush()

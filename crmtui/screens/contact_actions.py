@@ -11,11 +11,10 @@ from textual import on, work
 
 from ..store.queries.contact_detail import ContactDetail, contact_detail
 from ..widgets.virtual_list import VirtualList
-from .activity_form import ActivityForm
 from .base import CrmScreen, DataChanged
-from .confirm import Confirm
-from .contact_form import ContactForm
-from .task_form import TaskForm
+
+# The forms are imported when first opened: a screen showing contacts paints
+# without them (they bring the store's mutations and the form widgets).
 
 
 class ContactActions(CrmScreen):
@@ -57,6 +56,8 @@ class ContactActions(CrmScreen):
     def action_log_activity(self) -> None:
         contact = self.contact_in_view()
         if contact:
+            from .activity_form import ActivityForm
+
             self.app.push_screen(ActivityForm(self.ctx, *contact), self._logged)
 
     def _logged(self, result: str | None) -> None:
@@ -67,6 +68,8 @@ class ContactActions(CrmScreen):
     def action_new_task(self) -> None:
         contacts = self.contacts_for_task()
         about = contacts[0][1] if len(contacts) == 1 else f"{len(contacts)} contacts"
+        from .task_form import TaskForm
+
         self.app.push_screen(TaskForm(self.ctx, [c[0] for c in contacts], about), self._tasks_made)
 
     def _tasks_made(self, count: int | None) -> None:
@@ -75,9 +78,13 @@ class ContactActions(CrmScreen):
             self.post_message(DataChanged())
 
     def action_new_person(self) -> None:
+        from .contact_form import ContactForm
+
         self.app.push_screen(ContactForm(self.ctx, "person"), self.contact_saved)
 
     def action_new_company(self) -> None:
+        from .contact_form import ContactForm
+
         self.app.push_screen(ContactForm(self.ctx, "company"), self.contact_saved)
 
     def contact_saved(self, contact_id: str | None) -> None:
@@ -100,12 +107,16 @@ class ContactActions(CrmScreen):
             self.notify("That contact no longer exists", severity="warning")
             self.post_message(DataChanged())
             return
+        from .contact_form import ContactForm
+
         self.app.push_screen(ContactForm(self.ctx, detail.kind, detail), self.contact_saved)
 
     def action_delete(self) -> None:
         contact = self.contact_in_view()
         if contact:
             contact_id, name = contact
+            from .confirm import Confirm
+
             self.app.push_screen(
                 Confirm(
                     f"Delete {name} with its phones, e-mails and addresses? "

@@ -20,7 +20,7 @@ from ..store.queries.activity_edit import ActivityEdit, activity_for_edit
 from ..store.queries.calls import CallStats, contact_call_stats
 from ..store.queries.contact_detail import ContactDetail, contact_detail
 from ..store.queries.tasks import TaskRow, task_row
-from ..store.queries.timeline import TimelineEntry, timeline
+from ..store.queries.timeline import Timeline, TimelineEntry, timeline
 from ..sync import review
 from ..widgets.columns import Column
 from ..widgets.format import duration, money, phone, when
@@ -133,20 +133,23 @@ class ContactScreen(ContactActions):
     def refresh_data(self) -> None:
         self._read(self.contact_id)
         self._read_follow(self.contact_id)
-        self.query_one("#timeline", VirtualList).show(timeline(self.contact_id), keep_cursor=True)
 
     @work(thread=True, exclusive=True, group="contact-card", exit_on_error=False)
     def _read(self, contact_id: str) -> None:
         with self.store.read() as session:
             detail = contact_detail(session, contact_id)
             calls = contact_call_stats(session, contact_id) if detail else None
-        self.app.call_from_thread(self._show, detail, calls)
+            viewer = self.store.context(session)  # the timeline hides deals I may not see
+        self.app.call_from_thread(self._show, detail, calls, timeline(contact_id, viewer))
 
-    def _show(self, detail: ContactDetail | None, calls: CallStats | None = None) -> None:
+    def _show(
+        self, detail: ContactDetail | None, calls: CallStats | None, history: Timeline
+    ) -> None:
         if detail is None:
             self.notify("That contact no longer exists", severity="warning")
             self.dismiss()
             return
+        self.query_one("#timeline", VirtualList).show(history, keep_cursor=True)
         self.detail = detail
         self._show_title()
         self.query_one("#card", Static).update(card(detail, self.ctx.region, calls))

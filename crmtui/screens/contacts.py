@@ -28,7 +28,6 @@ from ..widgets.form import options, selected
 from ..widgets.format import phone
 from ..widgets.virtual_list import VirtualList
 from .contact_actions import ContactActions
-from .contact_screen import ContactScreen
 from .context import UiContext
 
 SEARCH_DELAY = 0.1
@@ -146,15 +145,20 @@ class ContactsScreen(ContactActions):
     @on(VirtualList.Counted)
     def _counted(self, event: VirtualList.Counted) -> None:
         noun = "contact" if event.exact else "match"
-        more = "" if event.exact or event.total < 100 else "+"
+        # Search results are read a page at a time: "+" while there are more to read.
+        more = "+" if not event.exact and event.list.total > event.total else ""
         plural = "" if event.total == 1 else ("es" if noun == "match" else "s")
         marked = f" · {len(self.list.marked)} marked" if self.list.marked else ""
-        self.query_one("#count", Static).update(
-            Text(f"{event.total:,}{more} {noun}{plural}{marked}")
-        )
+        count = self.query_one("#count", Static)
+        text = f"{event.total:,}{more} {noun}{plural}{marked}"
+        # The label is as wide as its text: only a change of width needs a layout
+        # (of the whole screen), not each "50+ matches" while typing a search.
+        count.update(Text(text), layout=len(text) != len(str(count.content)))
 
     @on(VirtualList.Selected)
     def _open(self, event: VirtualList.Selected) -> None:
+        from .contact_screen import ContactScreen  # not needed for the list's first paint
+
         self.app.push_screen(ContactScreen(self.ctx, event.row.id))
 
     def contact_in_view(self) -> tuple[str, str] | None:

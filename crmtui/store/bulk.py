@@ -32,8 +32,9 @@ from typing import Any, cast
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from .bulk_rows import PHONE, PhoneRows, TableSpec, contact_names
+from .bulk_rows import PhoneRows, contact_names
 from .db import Store
+from .table_specs import PHONE, TableSpec
 
 __all__ = ["PHONE", "BulkLoad", "PhoneRows", "TableSpec", "contact_names"]
 

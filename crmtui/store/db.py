@@ -4,6 +4,10 @@ The checks run on a read-only connection first, so a file that is not a
 crmtui store, or one written by a newer crmtui, is refused before anything
 (not even WAL mode) touches it. Only then is the file opened for writing and
 upgraded with Alembic; nothing calls ``create_all`` at run time.
+
+Opening a store that is up to date (every launch of the app) imports neither
+the ORM models nor the mutations: they cost a good part of a second, and the
+first screen only reads. They are imported when something first writes.
 """
 
 from __future__ import annotations
@@ -12,15 +16,17 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
-from . import migrate, settings
-from .models import User
-from .mutations.registry import Context, run_in
+from . import migrate
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from .mutations.registry import Context
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -29,10 +35,11 @@ class StoreError(Exception):
     """A store that cannot be opened; the message says why and what to do."""
 
 
-def _inspect(path: Path) -> str | None:
-    """Return the store's Alembic revision, None for a new file, or refuse."""
+def _inspect(path: Path) -> tuple[str | None, bool]:
+    """Return the store's Alembic revision (None for a new file) and whether it
+    has its local identity yet, or refuse."""
     if not path.exists() or path.stat().st_size == 0:
-        return None
+        return None, False
     with path.open("rb") as fh:
         if fh.read(16) != SQLITE_MAGIC:
             raise StoreError(
@@ -51,8 +58,11 @@ def _inspect(path: Path) -> str | None:
                 raise StoreError(
                     f"{path} is an SQLite database but not a crmtui store; left untouched"
                 )
-            return None
+            return None, False
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        identified = "_sync_state" in tables and bool(
+            conn.execute("SELECT 1 FROM _sync_state LIMIT 1").fetchone()
+        )
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"{path} cannot be read as a crmtui store ({exc}); left untouched"
@@ -65,7 +75,7 @@ def _inspect(path: Path) -> str | None:
             f"{path} was written by a newer crmtui (schema revision {revision}); "
             "upgrade crmtui to open it. The file was left untouched."
         )
-    return revision
+    return revision, identified
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -116,6 +126,10 @@ class Store:
 
     def context(self, session: Session) -> Context:
         """The mutation context of this store's own user."""
+        from . import settings
+        from .models import User
+        from .mutations.registry import Context
+
         state = settings.local_identity(session)
         user = session.get(User, state.user_id) if state.user_id else None
         return Context(
@@ -126,11 +140,15 @@ class Store:
 
     def mutate(self, name: str, args: dict[str, Any] | BaseModel) -> Any:
         """Run one named mutation in its own transaction; returns its result."""
+        from .mutations.registry import run_in
+
         with self.write() as session:
             return run_in(session, self.context(session), name, args)
 
     def mutate_many(self, batch: list[tuple[str, dict[str, Any] | BaseModel]]) -> list[Any]:
         """Run several mutations in one transaction: all land or none do."""
+        from .mutations.registry import run_in
+
         with self.write() as session:
             ctx = self.context(session)
             return [run_in(session, ctx, name, args) for name, args in batch]
@@ -149,13 +167,16 @@ class Store:
 def open_store(path: str | Path, *, create: bool = True) -> Store:
     """Open (creating or upgrading as needed) the store at ``path``."""
     path = Path(path).expanduser()
-    revision = _inspect(path)
+    revision, identified = _inspect(path)
     if revision is None and not create:
         raise StoreError(f"{path} does not exist; run `crmtui demo` or create contacts first")
     path.parent.mkdir(parents=True, exist_ok=True)
     if revision != migrate.head_revision():
         migrate.upgrade(path)
     store = Store(path)
-    with store.write() as session:
-        settings.local_identity(session)
+    if not identified:  # a new store: it gets its local user now
+        from . import settings
+
+        with store.write() as session:
+            settings.local_identity(session)
     return store

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import getpass
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlalchemy import text
 
 from .ids import new_id
-from .models import Setting, SyncState, User
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from .models import SyncState
+
+# The ORM models are imported by the functions that use them: the app reads its
+# few settings (plain_values) while its first screen paints, without them.
 
 DEFAULTS: dict[str, Any] = {
     "default_currency": "EUR",
@@ -26,11 +34,28 @@ DEFAULTS: dict[str, Any] = {
 
 
 def get(session: Session, key: str) -> Any:
+    from .models import Setting
+
     row = session.get(Setting, key)
     return DEFAULTS.get(key) if row is None else row.value
 
 
+def plain_values(session: Session, *keys: str) -> dict[str, Any]:
+    """Some settings (their defaults if never set), read with plain SQL: the
+    same values as :func:`all_settings`, without loading the ORM models."""
+    params = {f"k{n}": key for n, key in enumerate(keys)}
+    marks = ", ".join(f":{name}" for name in params)
+    rows = session.execute(text(f"SELECT key, value FROM setting WHERE key IN ({marks})"), params)
+    # A JSON column: text holding JSON, or a bare number (SQLite's numeric affinity).
+    stored = {key: json.loads(v) if isinstance(v, str) else v for key, v in rows}
+    return {key: stored.get(key, DEFAULTS.get(key)) for key in keys}
+
+
 def all_settings(session: Session) -> dict[str, Any]:
+    from sqlmodel import select
+
+    from .models import Setting
+
     values = dict(DEFAULTS)
     values.update({row.key: row.value for row in session.exec(select(Setting))})
     return values
@@ -43,6 +68,10 @@ def local_identity(session: Session) -> SyncState:
     never queued for sync; connecting to a server later maps it to the user
     the server knows.
     """
+    from sqlmodel import select
+
+    from .models import SyncState, User
+
     state = session.exec(select(SyncState)).first()
     if state is None:
         user = User(id=new_id(), name=getpass.getuser() or "me", role="admin")

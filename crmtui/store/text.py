@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
@@ -23,8 +24,17 @@ _EXTRA = str.maketrans(
 )
 
 
+# The combining accents of Latin letters (U+034F, the grapheme joiner, is not
+# one: its combining class is 0).
+_LATIN_ACCENTS = re.compile("[\u0300-\u034e\u0350-\u036f]")
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free text: ``"Łukasz Müller"`` -> ``"lukasz muller"``."""
+    if text.isascii():  # NFKD and the table change nothing; casefold is lower
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _LATIN_ACCENTS.sub("", decomposed)
+    if not stripped.isascii():  # other scripts: drop every combining mark
+        stripped = "".join(ch for ch in stripped if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())

@@ -11,10 +11,12 @@ instances can serve one PostgreSQL database.
 # annotations at run time, and ``Auth`` is local to create_app.
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Query, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
@@ -22,13 +24,17 @@ from sqlalchemy.exc import OperationalError
 from ..store.models import SyncAccount, User, utcnow
 from . import accounts, pull, push, serverdb
 from .protocol import PullRequest, PullResponse, PushRequest, PushResponse, WhoAmI
+from .sequencer import Sequencer
 from .serverdb import Database
 from .signals import ChangeHub, PgListener
 from .subset import Viewer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_RETRIES = 5
+_RETRIES = 8  # concurrent pushes on one record: each retry runs on the newer state
+THREADS = 12  # request threads per process (sync endpoints run in anyio's pool)
+SWEEP = 2.0  # seconds: the sequencer also numbers rows a crash or the CLI left
+DB_ENV = "CRMTUI_SERVE_DB"  # the database URL handed to worker processes
 
 
 @contextmanager
@@ -46,7 +52,8 @@ def _retrying(fn: Callable[[], T]) -> T:
             return fn()
         except OperationalError as exc:
             code = getattr(exc.orig, "sqlstate", None)
-            if code not in ("40001", "40P01") or attempt == _RETRIES - 1:
+            again = code in ("40001", "40P01") or exc.connection_invalidated
+            if not again or attempt == _RETRIES - 1:
                 log.warning("sync request failed: %s", exc)
                 raise HTTPException(503, "the database is unavailable; retry later") from None
     raise AssertionError("unreachable")
@@ -58,16 +65,21 @@ def create_app(db: Database) -> FastAPI:
             return serverdb.read_clock(conn)
 
     hub = ChangeHub(clock, recheck=None if db.is_pg else 5.0)
+    sequencer = Sequencer(db.sequence, hub.bump, sweep=SWEEP) if db.is_pg else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # At most THREADS requests use a connection at once: the pool has room.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         hub.bind(asyncio.get_running_loop())
-        listener = PgListener(db.url, hub) if db.is_pg else None
-        if listener:
-            listener.start()
+        helpers: list[PgListener | Sequencer] = []
+        if db.is_pg and sequencer is not None:
+            helpers = [PgListener(db.url, hub), sequencer]
+        for helper in helpers:
+            helper.start()
         yield
-        if listener:
-            listener.stop()
+        for helper in helpers:
+            helper.stop()
 
     app = FastAPI(title="crmtui sync", lifespan=lifespan)
     bearer = HTTPBearer(auto_error=False)
@@ -75,8 +87,12 @@ def create_app(db: Database) -> FastAPI:
     def viewer(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Viewer:
         if creds is None:
             raise HTTPException(401, "a bearer token is required")
-        with db.write() as session:
-            found = accounts.authenticate(session, creds.credentials)
+
+        def find() -> Viewer | None:
+            with db.autocommit.connect() as conn:  # one query, no transaction
+                return accounts.viewer_for_token(conn, creds.credentials)
+
+        found = _retrying(find)
         if found is None:
             raise HTTPException(401, "this token is not valid (unknown, reset or disabled)")
         return found
@@ -102,22 +118,29 @@ def create_app(db: Database) -> FastAPI:
     @app.post("/sync/push")
     def push_(req: PushRequest, v: Auth) -> PushResponse:
         def run() -> tuple[PushResponse, int | None]:
-            with _errors(), db.write() as session:
+            # REPEATABLE READ on PostgreSQL: two pushes changing one record
+            # cannot both commit; the second runs again (_retrying).
+            with _errors(), db.snapshot() as session:
                 return push.push(session, v, req, utcnow())
 
         answer, seq = _retrying(run)
-        if seq is not None:
+        wrote = any(r.status != "skipped" for r in answer.results)
+        if sequencer is not None and wrote:
+            # Have what this push wrote numbered before answering: the
+            # client's next pull must see its refusals (sequencer.py).
+            sequencer.after_commit()
+        elif seq is not None:
             hub.bump(seq)
         return answer
 
     @app.post("/sync/pull", response_model=PullResponse)
     def pull_(req: PullRequest, v: Auth) -> Response:
-        def run() -> PullResponse:
+        def run() -> pull.PullPage:
             with _errors(), db.snapshot() as session:
                 return pull.pull(session, v, req, utcnow())
 
-        # Serialised once, straight from the model: a first sync is large.
-        return Response(_retrying(run).model_dump_json(), media_type="application/json")
+        # Plain dicts serialised once: a first sync is large (see pull.py).
+        return Response(_retrying(run).json(), media_type="application/json")
 
     @app.get("/sync/wait")
     async def wait(
@@ -126,3 +149,9 @@ def create_app(db: Database) -> FastAPI:
         return {"clock": await hub.wait(after, timeout)}
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process of ``crmtui serve --workers N`` (uvicorn
+    imports it by name; the parent process has run the migrations)."""
+    return create_app(serverdb.open_database(os.environ[DB_ENV], run_migrations=False))

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from .protocol import PullRequest, PullResponse, PushRequest, PushResponse, WhoAmI
+from .protocol import MalformedAnswer, Pulled, PullRequest, PushRequest, PushResponse, WhoAmI
 
 
 class SyncError(Exception):
@@ -66,9 +66,12 @@ class Client:
             self._call("POST", "/sync/push", json=req.model_dump(mode="json"))
         )
 
-    def pull(self, req: PullRequest) -> PullResponse:
+    def pull(self, req: PullRequest) -> Pulled:
         raw = self._raw("POST", "/sync/pull", json=req.model_dump(mode="json"))
-        return PullResponse.model_validate_json(raw)
+        try:
+            return Pulled.from_json(raw)
+        except MalformedAnswer as exc:
+            raise SyncError(f"{self.url}: {exc}") from None
 
     def wait(self, after: int, timeout: float = 25.0) -> int:
         """Block until the server's clock passes ``after`` (or ``timeout`` ends)."""

@@ -156,12 +156,12 @@ def _pull(store: Store, client: Client, out: Outcome, limit: int, check_local: b
             continue
         out.pages += 1
         out.pending = pending
-        out.received += sum(e.op == "put" for e in answer.patch)
-        out.deleted += sum(e.op == "del" for e in answer.patch)
-        out.conflicts += sum(e.kind == "conflict" for e in answer.events)
-        out.notifications += sum(e.kind == "notification" for e in answer.events)
+        out.received += sum(e["op"] == "put" for e in answer.patch)
+        out.deleted += sum(e["op"] == "del" for e in answer.patch)
+        out.conflicts += sum(e.kind == "conflict" for e in answer.head.events)
+        out.notifications += sum(e.kind == "notification" for e in answer.head.events)
         check_local = check_local or pending > 0
-        if not answer.has_more:
+        if not answer.head.has_more:
             return
 
 

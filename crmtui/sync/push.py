@@ -67,7 +67,8 @@ def lock_client(conn: Connection, client_id: str, user_id: str, now: datetime) -
 
 @dataclass
 class Journal:
-    """What a push did, written once at the end under the clock's lock."""
+    """What a push did, written once at the end; ``seq`` is numbered later
+    (serverdb.sequence), in commit order."""
 
     changes: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -80,9 +81,7 @@ class Journal:
             {"user_id": user_id, "client_id": client_id, "kind": kind, "payload": payload, "at": at}
         )
 
-    def write(self, conn: Connection, seq: int, user_id: str) -> None:
-        for row in self.changes:
-            row["seq"] = seq
+    def write(self, conn: Connection, user_id: str) -> None:
         if self.changes:
             conn.execute(insert(_t(SyncChange)), self.changes)
         if self.events:
@@ -234,11 +233,9 @@ def _apply(
     todo: list[MutationIn],
     now: datetime,
     results: list[MutationResult],
-) -> int | None:
-    """Run the new mutations and record the views; the clock value taken, if any."""
+) -> None:
+    """Run the new mutations and record the views."""
     conn = session.connection()
-    # Only data changes move the clock (and wake every long-poll).
-    seq = serverdb.tick(conn) if todo else None  # serialises writers until commit
     region = str(settings.get(session, "default_region"))
     ctx = Context(user_id=viewer.user_id, role=viewer.role, now=now, region=region)
     follows = conn.execute(select(_t(Follow).c.id).limit(1)).first() is not None
@@ -250,25 +247,30 @@ def _apply(
         tracker.close()
     for tbl, rid in req.viewed:
         pusher.journal.touched.setdefault((tbl, rid), now)
-    pusher.journal.write(conn, seq or 0, viewer.user_id)
-    if req.viewed:  # the subset may grow: this user's next pulls recompute it
+    pusher.journal.write(conn, viewer.user_id)
+    if req.viewed:  # the subset may grow: this user's next pulls (and passes) recompute it
         t = _t(SyncClient)
-        conn.execute(update(t).where(t.c.user_id == viewer.user_id).values(cvr_clock=-1))
-    return seq
+        conn.execute(
+            update(t).where(t.c.user_id == viewer.user_id).values(cvr_clock=-1, pass_clock=-1)
+        )
 
 
 def push(
     session: Session, viewer: Viewer, req: PushRequest, now: datetime
 ) -> tuple[PushResponse, int | None]:
     """Apply one push in the caller's transaction: what happened to each id, and
-    the clock value it took (None when it changed nothing)."""
+    the clock value it took on SQLite, where a push numbers its own change-log
+    rows and events (None otherwise: on PostgreSQL the caller runs
+    ``Database.sequence`` once the push has committed)."""
     conn = session.connection()
     client = lock_client(conn, req.client_id, viewer.user_id, now)
     ordered = sorted(req.mutations, key=lambda m: m.id)
     todo = [m for m in ordered if m.id > client.last_mutation_id]
     _check_order(todo, client.last_mutation_id)
     results = [MutationResult(id=m.id, status="skipped") for m in ordered if m not in todo]
-    seq = _apply(session, viewer, req, todo, now, results) if todo or req.viewed else None
+    if todo or req.viewed:
+        _apply(session, viewer, req, todo, now, results)
+    seq = serverdb.sequence(conn) if todo and conn.dialect.name == "sqlite" else None
     last = todo[-1].id if todo else client.last_mutation_id
     t = _t(SyncClient)
     conn.execute(

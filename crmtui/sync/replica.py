@@ -16,8 +16,8 @@ dangling reference is expected here.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -53,10 +53,9 @@ from ..store.models import (
 )
 from ..store.mutations import MutationError, apply
 from . import schema
-from .protocol import Del, Event, PullResponse, Put
+from .protocol import Event, Pulled, PullHead
 from .schema import Key
 
-_CHUNK = 500
 _EVENT_TABLES = {
     "rejected": SyncRejected,
     "conflict": SyncConflict,
@@ -157,96 +156,127 @@ def _wipe(conn: Any, cascades: Cascades) -> None:
     conn.execute(delete(_t(SyncBase)))
 
 
+# Pages are written with plain SQL and one executemany per table and column
+# set: a first sync writes every row of the subset, and SQLAlchemy's
+# per-statement compilation and per-row parameter handling would cost more
+# than SQLite's own work. Id lists travel as one JSON array (``json_each``).
+_IN_IDS = "IN (SELECT value FROM json_each(?))"
+
+
+def _ids_param(ids: list[str]) -> tuple[str]:
+    return (json.dumps(ids),)
+
+
 def _delete(conn: Any, cascades: Cascades, name: str, ids: list[str]) -> None:
     root = schema.roots()[name]
     _cascade(conn, cascades, name, ids)
-    for child in root.children:
-        conn.execute(delete(child.table).where(child.parent_col.in_(ids)))
-    conn.execute(delete(root.table).where(root.pk.in_(ids)))
-    base = _t(SyncBase)
-    conn.execute(delete(base).where(base.c.tbl == name, base.c.row_id.in_(ids)))
-
-
-def _put(conn: Any, name: str, puts: list[Put]) -> None:
-    root = schema.roots()[name]
-    _delete_children(conn, root, [p.id for p in puts])
-    rows = [schema.load_row(root.table, p.row) for p in puts]
-    stmt = insert(root.table)
-    changing = {c.name: stmt.excluded[c.name] for c in root.table.columns if not c.primary_key}
-    for row_keys in {tuple(sorted(r)) for r in rows}:  # one statement per column set
-        same = [r for r in rows if tuple(sorted(r)) == row_keys]
-        upsert = stmt.on_conflict_do_update(
-            index_elements=[root.pk], set_={k: v for k, v in changing.items() if k in row_keys}
-        )
-        _executemany(conn, upsert, same)
-    for child in root.children:
-        kids = [
-            schema.load_row(child.table, c)
-            for p in puts
-            for c in p.children.get(child.table.name, [])
-        ]
-        for keys in {tuple(sorted(k)) for k in kids}:
-            same = [k for k in kids if tuple(sorted(k)) == keys]
-            _executemany(conn, insert(child.table).prefix_with("OR REPLACE"), same)
-    base = insert(_t(SyncBase))
-    _executemany(
-        conn,
-        base.on_conflict_do_update(
-            index_elements=["tbl", "row_id"], set_={"version": base.excluded.version}
-        ),
-        [{"tbl": name, "row_id": p.id, "version": p.version} for p in puts],
+    _delete_children(conn, root, ids)
+    conn.exec_driver_sql(f'DELETE FROM "{name}" WHERE "{root.pk.name}" {_IN_IDS}', _ids_param(ids))
+    conn.exec_driver_sql(
+        f"DELETE FROM _sync_base WHERE tbl = ? AND row_id {_IN_IDS}", (name, *_ids_param(ids))
     )
-
-
-def _executemany(conn: Any, stmt: Any, rows: list[dict[str, Any]]) -> None:
-    """``conn.execute(stmt, rows)`` for rows with the same keys, encoding values
-    once per column type instead of through SQLAlchemy's per-row parameter
-    handling (a first sync writes every row of the subset)."""
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
-    names = list(compiled.positiontup or ())
-    if not set(names) <= set(rows[0]):  # a column default of SQLAlchemy's own
-        conn.execute(stmt, rows)
-        return
-    table = stmt.table
-    encoders = [table.c[n].type.bind_processor(conn.dialect) for n in names]
-    pairs = list(zip(names, encoders, strict=True))
-    params = [tuple(r[n] if e is None or r[n] is None else e(r[n]) for n, e in pairs) for r in rows]
-    conn.exec_driver_sql(str(compiled), params)
 
 
 def _delete_children(conn: Any, root: schema.Root, ids: list[str]) -> None:
     for child in root.children:
-        conn.execute(delete(child.table).where(child.parent_col.in_(ids)))
+        conn.exec_driver_sql(
+            f'DELETE FROM "{child.table.name}" WHERE "{child.parent_col.name}" {_IN_IDS}',
+            _ids_param(ids),
+        )
 
 
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
+def _existing(conn: Any, root: schema.Root, ids: list[str]) -> list[str]:
+    query = f'SELECT "{root.pk.name}" FROM "{root.table.name}" WHERE "{root.pk.name}" {_IN_IDS}'
+    return [str(r[0]) for r in conn.exec_driver_sql(query, _ids_param(ids))]
 
 
-def apply_patch(conn: Any, patch: list[Put | Del], reset: bool) -> None:
+def _put(conn: Any, name: str, puts: list[dict[str, Any]], fresh: bool) -> None:
+    """Write the records ``puts`` of table ``name`` with their children; ``fresh``:
+    the store was just emptied, so none of them can be there already."""
+    root = schema.roots()[name]
+    known = [] if fresh else _existing(conn, root, [p["id"] for p in puts])
+    if known:
+        _delete_children(conn, root, known)
+    _write(conn, root.table, [p["row"] for p in puts], upsert=True)
+    for child in root.children:
+        kids = [c for p in puts for c in p["children"].get(child.table.name, ())]
+        if kids:
+            _write(conn, child.table, kids, upsert=False)
+    conn.exec_driver_sql(
+        "INSERT INTO _sync_base (tbl, row_id, version) VALUES (?, ?, ?) "
+        "ON CONFLICT (tbl, row_id) DO UPDATE SET version = excluded.version",
+        [(name, p["id"], p["version"]) for p in puts],
+    )
+
+
+def _write(conn: Any, table: Table, rows: list[dict[str, Any]], *, upsert: bool) -> None:
+    """Insert ``rows`` (JSON values, as the server dumped them), one executemany
+    per column set; ``upsert`` updates rows whose key exists, otherwise a
+    conflicting row is replaced (children: their keys derive from the parent)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    for keys, same in groups.items():
+        sql, plan = _statement(conn.dialect, table, keys, upsert)
+        params = [
+            tuple(v if (v := r[k]) is None or f is None else f(v) for k, f in plan) for r in same
+        ]
+        conn.exec_driver_sql(sql, params)
+
+
+@cache
+def _statement(
+    dialect: Any, table: Table, keys: tuple[str, ...], upsert: bool
+) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """The INSERT for these JSON keys (unknown ones, a newer server's columns,
+    are left out) and how to turn each JSON value into its SQLite parameter."""
+    columns = [table.c[k] for k in keys if k in table.c]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    verb = "INSERT" if upsert else "INSERT OR REPLACE"
+    sql = f'{verb} INTO "{table.name}" ({names}) VALUES ({marks})'
+    if upsert:
+        pks = [c.name for c in table.primary_key.columns]
+        sets = ", ".join(f'"{c.name}" = excluded."{c.name}"' for c in columns if not c.primary_key)
+        sql += f" ON CONFLICT ({', '.join(pks)}) DO UPDATE SET {sets}"
+    return sql, tuple((c.name, _converter(dialect, c)) for c in columns)
+
+
+def _converter(dialect: Any, column: Any) -> Any:
+    """JSON value -> SQLite parameter: the schema's loader (ISO text to datetime...),
+    then the column type's own bind processing; None when the value goes as is."""
+    load = schema.loader(column)
+    bind = column.type.bind_processor(dialect)
+    if load is None:
+        return bind
+    if bind is None:
+        return lambda v: load(v) if isinstance(v, str) else v
+    return lambda v: bind(load(v) if isinstance(v, str) else v)
+
+
+def apply_patch(conn: Any, patch: list[dict[str, Any]], reset: bool) -> None:
     cascades = _cascades(conn)
     if reset:
         _wipe(conn, cascades)
+    roots = schema.roots()
     dels: dict[str, list[str]] = {}
-    puts: dict[str, list[Put]] = {}
+    puts: dict[str, list[dict[str, Any]]] = {}
     for entry in patch:
-        if entry.tbl not in schema.roots():
+        name = entry["tbl"]
+        if name not in roots:
             continue  # a table this (older) client does not know
-        if isinstance(entry, Del):
-            dels.setdefault(entry.tbl, []).append(entry.id)
+        if entry["op"] == "del":
+            dels.setdefault(name, []).append(entry["id"])
         else:
-            puts.setdefault(entry.tbl, []).append(entry)
+            puts.setdefault(name, []).append(entry)
     for name, ids in dels.items():
-        for chunk in _chunks(ids):
-            _delete(conn, cascades, name, chunk)
+        _delete(conn, cascades, name, ids)
     held = _all_new(conn, puts)
     if held:
         conn.exec_driver_sql("INSERT INTO contact_search_hold (held) VALUES (1)")
         after = _max_rowid(conn, "contact"), _max_rowid(conn, "contact_search")
     for name, items in puts.items():
-        for chunk in _chunks(items):
-            _put(conn, name, chunk)
+        _put(conn, name, items, fresh=reset)
     if held:
         _index_new_contacts(conn, *after)
         conn.exec_driver_sql("DELETE FROM contact_search_hold")
@@ -265,15 +295,15 @@ _DOC_UPDATE = re.compile(
 )
 
 
-def _all_new(conn: Any, puts: dict[str, list[Put]]) -> bool:
+def _all_new(conn: Any, puts: dict[str, list[dict[str, Any]]]) -> bool:
     """The page brings contacts and no contact or tag this store already holds."""
     if not puts.get("contact"):
         return False
     for name in ("contact", "tag"):
         root = schema.roots()[name]
-        for chunk in _chunks([p.id for p in puts.get(name, [])]):
-            if conn.execute(select(root.pk).where(root.pk.in_(chunk)).limit(1)).first():
-                return False
+        ids = [p["id"] for p in puts.get(name, [])]
+        if ids and _existing(conn, root, ids):
+            return False
     return True
 
 
@@ -331,15 +361,16 @@ def rebase(session: Session, store: Store) -> int:
     return len(pending)
 
 
-def apply_page(store: Store, resp: PullResponse, outbox_mark: int) -> int | None:
+def apply_page(store: Store, page: Pulled, outbox_mark: int) -> int | None:
     """Apply one pull page; returns pending count, or None if local writes raced it."""
+    resp = page.head
     with Session(patch_engine(store.path)) as session, session.begin():
         conn = session.connection()
         newest = conn.execute(select(func.max(_t(OutboxEntry).c.mutation_id))).scalar() or 0
         if newest != outbox_mark:
             session.rollback()
             return None  # a local write landed after the refresh list was made
-        apply_patch(conn, resp.patch, resp.reset)
+        apply_patch(conn, page.patch, resp.reset)
         outbox = _t(OutboxEntry)
         conn.execute(delete(outbox).where(outbox.c.mutation_id <= resp.last_mutation_id))
         store_events(conn, resp.events)
@@ -350,7 +381,7 @@ def apply_page(store: Store, resp: PullResponse, outbox_mark: int) -> int | None
         return pending
 
 
-def _advance(session: Session, resp: PullResponse) -> None:
+def _advance(session: Session, resp: PullHead) -> None:
     state = session.exec(sqlselect(SyncState)).one()
     state.cookie, state.clock, state.user_id = resp.cookie, resp.clock, resp.user_id
     state.last_acked_id = max(state.last_acked_id, resp.last_mutation_id)

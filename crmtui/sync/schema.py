@@ -116,7 +116,7 @@ def dump_value(value: Any) -> Any:
     return value
 
 
-def _loader(column: Column[Any]) -> Any:
+def loader(column: Column[Any]) -> Any:
     """How to turn this column's JSON value back into its Python value."""
     kind = _python_type(column)
     if kind is datetime:
@@ -132,7 +132,7 @@ def _loader(column: Column[Any]) -> Any:
 
 @cache
 def _loaders(table: Table) -> dict[str, Any]:
-    return {c.name: _loader(c) for c in table.columns}
+    return {c.name: loader(c) for c in table.columns}
 
 
 def load_value(column: Column[Any], value: Any) -> Any:

@@ -1,12 +1,19 @@
 """The server's database: SQLite by default, PostgreSQL for a team.
 
-Writers are serialised: on SQLite every transaction begins IMMEDIATE; on
-PostgreSQL every push that applies something first increments the one
-``sync_clock`` row and holds its lock until commit. So mutations see each
-other's effects in a single apply order (versions never fork), and clock
-values increase in commit order, which is what the pull's "nothing changed
-since" shortcut and the long-poll rely on. Pulls read one REPEATABLE READ
-snapshot on PostgreSQL.
+SQLite has one writer at a time (every transaction begins IMMEDIATE), so a
+push numbers its own change-log rows and events before it commits.
+
+On PostgreSQL pushes run concurrently, in REPEATABLE READ: two pushes that
+change the same record both write its row, so the second fails with a
+serialisation error and is run again on the new state (versions never fork).
+They leave their change-log rows and events unnumbered (``seq`` NULL). After
+a push commits, :meth:`Database.sequence` numbers every committed row in one
+short transaction that holds the ``sync_clock`` row lock; so numbers follow
+commit order and a snapshot that sees clock value n sees every row numbered
+up to n. The pull's "nothing changed since" shortcut, the event cursor and
+the long-poll rely on that (docs/SYNC.md, *Ordering*). The pushes' own
+commits are not serialised, so PostgreSQL flushes them to disk in groups.
+Pulls read one REPEATABLE READ snapshot.
 """
 
 from __future__ import annotations
@@ -17,17 +24,30 @@ from pathlib import Path
 from typing import Any, cast
 
 from platformdirs import user_data_dir
-from sqlalchemy import Connection, Table, create_engine, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from ..config import APP
 from ..store import migrate
 from ..store.db import make_engine
-from ..store.models import SyncClock
+from ..store.models import SyncChange, SyncClock, SyncEvent
 
 CHANNEL = "crmtui_sync"
 COPY_FROM = 500  # rows: from here on PostgreSQL, COPY beats a pipelined executemany
+# Connections per server process: one per request thread (app.THREADS), the
+# sequencer's, and a few spare. Each instance holds at most this many.
+POOL_SIZE, POOL_OVERFLOW = 12, 24
 
 
 def default_url() -> str:
@@ -54,13 +74,17 @@ class Database:
         self.url = url
         self.is_pg = url.startswith("postgresql")
         if self.is_pg:
-            self.engine = create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+            # No pre-ping (a round trip per request): a connection the database
+            # dropped fails once, is invalidated, and app._retrying runs again.
+            self.engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
             self.snapshot_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+            self.autocommit: Engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         else:
             path = _sqlite_path(url)
             path.parent.mkdir(parents=True, exist_ok=True)
             self.engine = make_engine(path, immediate=True)
             self.snapshot_engine = self.engine.execution_options()
+            self.autocommit = self.engine
 
     def migrate(self) -> None:
         if self.is_pg:
@@ -75,8 +99,30 @@ class Database:
 
     @contextmanager
     def snapshot(self) -> Iterator[Session]:
+        """A REPEATABLE READ transaction on PostgreSQL: pulls, and pushes (a
+        concurrent change to a row the push writes aborts it with 40001)."""
         with Session(self.snapshot_engine) as session, session.begin():
             yield session
+
+    def sequence(self) -> int | None:
+        """Number the committed, unnumbered change-log rows and events (PostgreSQL;
+        on SQLite pushes number their own). Returns the new clock, or None."""
+        if not self.is_pg:
+            return None
+        with self.autocommit.connect() as conn:
+            if not conn.execute(_UNSEQUENCED).scalar():
+                return None  # another caller numbered them (or nothing was written)
+        with self.engine.connect() as conn, conn.begin():
+            seq = _tick(conn)  # the lock: sequencers run one at a time, in order
+            # READ COMMITTED: this statement sees every row committed so far,
+            # including the numbers earlier sequencers gave.
+            changed, numbered, _ = conn.execute(
+                _NUMBER_PG, {"s": seq, "c": CHANNEL, "n": str(seq)}
+            ).one()
+            if not changed and not numbered:
+                conn.rollback()  # keep the clock (and send no signal)
+                return None
+            return seq
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -93,7 +139,7 @@ def _clock_table() -> Table:
     return cast(Table, SyncClock.__table__)  # type: ignore[attr-defined]
 
 
-def tick(conn: Connection) -> int:
+def _tick(conn: Connection) -> int:
     """Take the next clock value; the row stays locked until commit."""
     t = _clock_table()
     seq = conn.execute(
@@ -101,9 +147,57 @@ def tick(conn: Connection) -> int:
     ).scalar()
     if seq is None:
         raise RuntimeError("sync_clock is empty: the database was not migrated")
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:c, :s)"), {"c": CHANNEL, "s": str(seq)})
     return int(seq)
+
+
+_UNSEQUENCED = text(
+    "SELECT EXISTS (SELECT 1 FROM sync_change WHERE seq IS NULL) "
+    "OR EXISTS (SELECT 1 FROM sync_event WHERE seq IS NULL)"
+)
+# PostgreSQL's sequencer in one statement: change-log rows take the clock
+# value; events take the next numbers after the highest one, in id order.
+_NUMBER_PG = text(
+    """
+    WITH ch AS (UPDATE sync_change SET seq = :s WHERE seq IS NULL RETURNING 1),
+    todo AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS rn FROM sync_event WHERE seq IS NULL
+    ),
+    base AS (SELECT COALESCE(max(seq), 0) AS b FROM sync_event),
+    ev AS (
+        UPDATE sync_event e SET seq = base.b + todo.rn FROM todo, base
+        WHERE e.id = todo.id RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM ch), (SELECT count(*) FROM ev), pg_notify(:c, :n)
+    """
+)
+
+
+def sequence(conn: Connection) -> int | None:
+    """Number every unnumbered change-log row and event of a push, in the push's
+    own transaction (SQLite: one writer at a time, so that is commit order).
+    Change-log rows take the new clock value; events take consecutive numbers
+    in id order. Returns the clock value, or None (and takes nothing) when
+    there was nothing to do. PostgreSQL: :meth:`Database.sequence`."""
+    ch, ev = _t(SyncChange), _t(SyncEvent)
+    with conn.begin_nested() as attempt:
+        seq = _tick(conn)
+        changed = conn.execute(update(ch).where(ch.c.seq.is_(None)).values(seq=seq)).rowcount
+        ids = conn.execute(select(ev.c.id).where(ev.c.seq.is_(None)).order_by(ev.c.id)).scalars()
+        todo = list(ids)
+        if not changed and not todo:
+            attempt.rollback()  # another caller numbered them: keep the clock as it is
+            return None
+        if todo:
+            base = conn.execute(select(func.max(ev.c.seq))).scalar() or 0
+            conn.execute(
+                update(ev).where(ev.c.id == bindparam("eid")).values(seq=bindparam("num")),
+                [{"eid": eid, "num": base + i} for i, eid in enumerate(todo, start=1)],
+            )
+    return seq
+
+
+def _t(model: object) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 def read_clock(conn: Connection) -> int:
@@ -126,6 +220,21 @@ def upsert(
         index_elements=keys, set_={c: stmt.excluded[c] for c in changing}
     )
     conn.execute(stmt, rows)
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys): with COPY on PostgreSQL."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        conn.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in columns))
 
 
 def _upsert_copied(

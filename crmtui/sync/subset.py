@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -115,6 +115,14 @@ def _visible(name: str, u: str) -> ColumnElement[bool] | None:
         "activity": activity_visible,
         "opportunity": opportunity_visible,
     }.get(name, lambda _u: None)(u)
+
+
+def visible(name: str, u: str) -> ColumnElement[bool] | None:
+    """Whether ``u`` may see a record of ``name`` at all, whatever their subset
+    (None: everyone may). Pages of a pull pass re-check it for what they send."""
+    if name == "follow":
+        return cast(ColumnElement[bool], _t(Follow).c.user_id == u)
+    return _visible(name, u)
 
 
 class _P:

@@ -18,6 +18,7 @@ nobody, since a wrong name on a call is worse than none.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -149,9 +150,16 @@ def _compatible(rows: list[tuple[str, str | None]], e164: str | None) -> list[st
     return sorted(ids)
 
 
+Rows = list[tuple[str, str | None]]
+
+
 class Matcher:
     """Matches numbers for one region; remembers answers (an import sees the
-    same numbers again and again). Create one per import or per session."""
+    same numbers again and again). Create one per import or per session.
+
+    :meth:`prime` runs the matching order for a whole batch of numbers, each
+    step one statement for all the numbers still unsettled; matching a single
+    number is priming a batch of one."""
 
     def __init__(
         self, lookup: PhoneLookup, *, region: str, digits: int = 8, cache_size: int = 200_000
@@ -170,40 +178,104 @@ class Matcher:
         """Match a classified number; every form of one number shares one answer."""
         if number.kind != "external":
             return Match(number)
-        key = number.e164 or "digits:" + number.digits
+        key = _key(number)
         found = self._cache.get(key)
         if found is None:
-            if len(self._cache) >= self._cache_size:
-                self._cache.clear()
-            found = self._cache[key] = self._match(number)
+            self.prime((number,))
+            found = self._cache[key]
         return found if found.number == number else replace(found, number=number)
 
     def forget(self) -> None:
         """Drop remembered answers (contacts changed under us)."""
         self._cache.clear()
 
-    def _match(self, number: Number) -> Match:
-        if number.kind != "external":
-            return Match(number)
-        if number.e164:
-            ids = self.lookup.by_e164(number.e164)
-            if ids:
-                return Match(number, ids[0], "e164", len(ids) > 1)
-        for candidate in dict.fromkeys((number.national, number.national.lstrip("0"))):
-            if len(candidate) >= MIN_MATCH_DIGITS:
-                found = self._unique(number, self.lookup.by_digits(candidate, LOOKUP_LIMIT))
-                if found.contact_id or found.ambiguous:
-                    return replace(found, how="national") if found.contact_id else found
-        size = min(self.digits, len(number.digits))
-        if size < MIN_MATCH_DIGITS:
-            return Match(number)
-        found = self._unique(number, self.lookup.by_suffix(number.digits[-size:], LOOKUP_LIMIT))
-        return replace(found, how="suffix") if found.contact_id else found
+    def prime(self, numbers: Iterable[Number]) -> None:
+        """Match every external number of ``numbers`` not answered yet, and
+        remember the answers: exact E.164, then the national number, then the
+        unique suffix, each step one lookup for the numbers still unsettled."""
+        todo: dict[str, Number] = {}
+        for number in numbers:
+            if number.kind == "external":
+                key = _key(number)
+                if key not in self._cache:
+                    todo.setdefault(key, number)
+        if not todo:
+            return
+        if len(self._cache) + len(todo) > self._cache_size:
+            self.forget()
+        answers: dict[str, Match] = {}
+        self._by_e164(todo, answers)
+        self._by_national(todo, answers)
+        self._by_suffix(todo, answers)
+        self._cache.update(answers)
+
+    def _by_e164(self, todo: dict[str, Number], answers: dict[str, Match]) -> None:
+        wanted = list(dict.fromkeys(n.e164 for n in todo.values() if n.e164))
+        if len(wanted) == 1:
+            ids = self.lookup.by_e164(wanted[0])
+            found = {wanted[0]: ids} if ids else {}
+        else:
+            found = self.lookup.by_e164_many(wanted)
+        for key, number in list(todo.items()):
+            held = found.get(number.e164) if number.e164 else None
+            if held:
+                answers[key] = Match(number, held[0], "e164", len(held) > 1)
+                del todo[key]
+
+    def _by_national(self, todo: dict[str, Number], answers: dict[str, Match]) -> None:
+        tries = {key: _national_forms(number) for key, number in todo.items()}
+        wanted = list(dict.fromkeys(form for forms in tries.values() for form in forms))
+        found = self._rows(self.lookup.by_digits, self.lookup.by_digits_many, wanted)
+        for key, forms in tries.items():
+            number = todo[key]
+            for form in forms:
+                match = self._unique(number, found.get(form, []))
+                if match.contact_id or match.ambiguous:
+                    answers[key] = replace(match, how="national") if match.contact_id else match
+                    del todo[key]
+                    break
+
+    def _by_suffix(self, todo: dict[str, Number], answers: dict[str, Match]) -> None:
+        tails: dict[str, str] = {}
+        for key, number in todo.items():
+            size = min(self.digits, len(number.digits))
+            if size < MIN_MATCH_DIGITS:
+                answers[key] = Match(number)
+            else:
+                tails[key] = number.digits[-size:]
+        wanted = list(dict.fromkeys(tails.values()))
+        found = self._rows(self.lookup.by_suffix, self.lookup.by_suffix_many, wanted)
+        for key, tail in tails.items():
+            match = self._unique(todo[key], found.get(tail, []))
+            answers[key] = replace(match, how="suffix") if match.contact_id else match
+        todo.clear()
 
     @staticmethod
-    def _unique(number: Number, rows: list[tuple[str, str | None]]) -> Match:
+    def _rows(
+        one: Callable[[str, int], Rows],
+        many: Callable[[Sequence[str], int], dict[str, Rows]],
+        wanted: list[str],
+    ) -> dict[str, Rows]:
+        """Rows per key: the single lookup for one key (a live call), else the batch one."""
+        if len(wanted) == 1:
+            return {wanted[0]: one(wanted[0], LOOKUP_LIMIT)}
+        return many(wanted, LOOKUP_LIMIT) if wanted else {}
+
+    @staticmethod
+    def _unique(number: Number, rows: Rows) -> Match:
         """The one contact ``rows`` point to; several, or a full page, is ambiguous."""
         ids = _compatible(rows, number.e164)
         if len(ids) == 1 and len(rows) < LOOKUP_LIMIT:
             return Match(number, ids[0])
         return Match(number, None, "", ambiguous=bool(ids))
+
+
+def _key(number: Number) -> str:
+    """Every form of one number shares one remembered answer."""
+    return number.e164 or "digits:" + number.digits
+
+
+def _national_forms(number: Number) -> list[str]:
+    """The national digits to look up, with and without the trunk ``0``."""
+    forms = dict.fromkeys((number.national, number.national.lstrip("0")))
+    return [form for form in forms if len(form) >= MIN_MATCH_DIGITS]

@@ -7,15 +7,19 @@ transaction:
    one Asterisk call share its linkedid; ringing/answered/ended events share
    their call's key) with the merge rules of ``call.log``;
 2. drops what the store already knows unchanged, so importing a file twice,
-   or two overlapping files, writes nothing the second time;
+   or two overlapping files, writes nothing the second time (the stored
+   state of the whole batch is read with one statement);
 3. pairs each new call with a stored call from another source that has the
    same number and direction and started within ``tolerance_s`` (and, when
    both were answered, billed within ``billsec_tolerance_s``): the live event
    and the later CDR row of one call become one call with both keys;
-4. matches the number to a contact (:mod:`.matching`), or plans one new
-   contact per unknown external number;
-5. writes everything with one ``call.log_batch`` mutation (``call.log`` for a
-   single live event), so it syncs.
+4. matches the numbers to contacts (:mod:`.matching`, each step one lookup
+   for the whole batch), or plans one new contact per unknown external number;
+5. writes everything with ``call.log_batch`` mutations of up to
+   ``MUTATION_CALLS`` calls (``call.log`` for a single live event), so it syncs.
+
+Numbers are classified once per distinct text (:meth:`CallProcessor._number`,
+on top of the number blocks :class:`.matching.NumberBook` learns).
 
 A source marks a withheld caller with ``raw["presentation"]`` set to
 ``restricted``, ``unknown`` or ``payphone`` when the number field alone does
@@ -24,6 +28,7 @@ not say so.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -36,18 +41,22 @@ from sqlmodel import Session
 
 from ..store import settings
 from ..store.db import Store
-from ..store.ids import new_id
+from ..store.ids import new_id, new_ids
 from ..store.mutations.call_args import CallColumns, CallLog, CallLogBatch, NewCallContact
-from ..store.mutations.call_merge import STATUS_RANK, merge_call
-from ..store.mutations.call_merge import call_state as stored_state
+from ..store.mutations.call_merge import STATUS_RANK, merge_call, states_by_key
 from ..store.mutations.calls import LogResult
 from ..store.mutations.registry import run_in
-from ..store.queries.calls import PhoneLookup, merge_candidates, stored_calls
+from ..store.queries.calls import PhoneLookup, merge_candidates
+from ..store.sqlite_sets import sqlite_connection
 from .bulk_writer import bulk_engine, sync_and_dispose, transaction
 from .events import CallEvent
 from .matching import Matcher, Number, NumberBook
 
 TOLERANCE_S = 120
+# An import commits a transaction per batch (``batch_size`` calls: fewer, larger
+# commits write each index page once for more rows), made of mutations of at
+# most this many calls: one outbox row each, a size the sync push carries well.
+MUTATION_CALLS = 5000
 BILLSEC_TOLERANCE_S = 5
 HIDDEN = frozenset({"restricted", "unknown", "payphone"})
 _SYNONYMS = {
@@ -113,7 +122,7 @@ class CallProcessor:
         region: str | None = None,
         agent_id: str | None = None,
         create_contacts: bool = True,
-        batch_size: int = 5000,
+        batch_size: int = 20_000,
         single: bool = False,
         tolerance_s: int = TOLERANCE_S,
     ) -> None:
@@ -218,10 +227,19 @@ class CallProcessor:
                 return None
             self._plan_merges(session, items)
             specs = self._match(items)
-            name, args = self._args(items, specs)
-            self.last = result = run_in(session, ctx, name, args)
+            result = LogResult()
+            for start in range(0, len(items), MUTATION_CALLS):
+                name, args = self._args(items[start : start + MUTATION_CALLS], specs)
+                result.absorb(run_in(session, ctx, name, args))
+        self.last = result
         self._count(result, specs)
         return result
+
+    @staticmethod
+    def _db(session: Session) -> sqlite3.Connection:
+        db = sqlite_connection(session)
+        assert db is not None, "calls are processed on a local SQLite store"
+        return db
 
     def _session(self) -> AbstractContextManager[Session]:
         if self._engine is None:
@@ -233,15 +251,16 @@ class CallProcessor:
         for item in items:
             by_source.setdefault(item["source"], []).append(item["source_call_id"])
         stored = {
-            (source, key): call
+            (source, key): state
             for source, ids in by_source.items()
-            for key, call in stored_calls(session, source, ids).items()
+            for key, (_call_id, state) in states_by_key(self._db(session), source, ids).items()
         }
+        if not stored:
+            return items
         keep = []
         for item in items:
-            call = stored.get((item["source"], item["source_call_id"]))
-            if call is not None:
-                state = stored_state(call)
+            state = stored.get((item["source"], item["source_call_id"]))
+            if state is not None:
                 if not merge_call(state, item):
                     self.summary.unchanged += 1
                     continue
@@ -294,6 +313,7 @@ class CallProcessor:
         """Link each call to a contact, existing or planned; returns the contacts
         to create (e164 -> (id, name))."""
         specs: dict[str, tuple[str, str]] = {}
+        self.matcher.prime(item["_number"] for item in items if not item["contact_id"])
         for item in items:
             if not item["contact_id"]:
                 item["contact_id"] = self._contact_for(item, specs)
@@ -322,9 +342,17 @@ class CallProcessor:
     def _args(
         self, items: list[dict[str, Any]], specs: dict[str, tuple[str, str]]
     ) -> tuple[str, Any]:
-        for item in items:
-            item["id"] = new_id()
-        contacts = [{"id": cid, "e164": e164, "name": name} for e164, (cid, name) in specs.items()]
+        for item, call_id in zip(items, new_ids(len(items)), strict=True):
+            item["id"] = call_id
+        # Each mutation carries the new contacts its calls point to, even when
+        # an earlier one of the transaction carried them too: replayed alone
+        # (the sync server), it must not point at a contact it does not create.
+        used = {item["contact_id"] for item in items}
+        contacts = [
+            {"id": cid, "e164": e164, "name": name}
+            for e164, (cid, name) in specs.items()
+            if cid in used
+        ]
         if self.single and len(items) == 1:
             fields = {k: v for k, v in items[0].items() if not k.startswith("_")}
             return "call.log", CallLog.model_validate(

@@ -33,8 +33,9 @@ class ModeBar(Static):
         self.call_after_refresh(self.redraw)
 
     def set_detail(self, detail: str) -> None:
-        self.detail = detail
-        self.redraw()
+        if detail != self.detail:
+            self.detail = detail
+            self.redraw()
 
     def redraw(self) -> None:
         # While a text field has focus the digit keys type digits and drop out of
@@ -51,4 +52,4 @@ class ModeBar(Static):
             line.append(f"{label} ", style=style)
         if self.detail:
             line.append(f"  {self.detail}", style="italic")
-        self.update(line)
+        self.update(line, layout=False)  # one line across the screen: its size never changes

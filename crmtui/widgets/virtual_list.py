@@ -126,6 +126,7 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         self._anchors: tuple[Key, ...] | None = None
         self._total = 0
         self._exact = True
+        self._count_known = False  # an indexed listing's count has come back
         self._painter: Painter[T] | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -142,8 +143,20 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
     def listing(self) -> Listing[T] | None:
         return self._listing
 
-    def show(self, listing: Listing[T], *, keep_cursor: bool = False) -> None:
-        """Replace the rows with those of ``listing`` (loaded in workers)."""
+    def show(
+        self,
+        listing: Listing[T],
+        *,
+        keep_cursor: bool = False,
+        total: int | None = None,
+        first: Block[T] | None = None,
+    ) -> None:
+        """Replace the rows with those of ``listing`` (loaded in workers).
+
+        An owner that has already read the row count (``total``, of an indexed
+        listing) and the first block (``first``, see :func:`block_of`) in its
+        own worker passes them: they show at once, with no read of their own.
+        """
         self._listing = listing
         self._generation += 1
         self._cache.clear()
@@ -151,17 +164,52 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         self._anchors = None
         indexed = _is_indexed(listing)
         self._exact = indexed
+        self._count_known = False
         if not keep_cursor:
-            self._set_total(0)
+            # The old length stays until the new one is known (the rows show as
+            # pending meanwhile), so the scrollbar does not go and come back, each
+            # time with a layout of the whole screen, at every keystroke of a search.
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
-        if indexed:
-            self._index(self._generation, listing)  # type: ignore[arg-type]
-        # The first block is read now, not after the next paint: a search's
-        # results are on their way while the old rows are being cleared.
-        self._wanted.add(0)
-        self._flush_wants()
+        known = total if indexed else None
+        if indexed and known is None:
+            self._index(self._generation, listing, None)  # type: ignore[arg-type]
+        elif indexed:
+            # Counted already: the anchors (for jumps only) are read after the paint.
+            self.call_after_refresh(self._index_later, self._generation, listing, known)
+        if known is not None or first is not None:
+            self._prime(known, first)
+        if first is None:
+            # The first block is read now, not after the next paint: a search's
+            # results are on their way while the old rows are being cleared.
+            self._wanted.add(0)
+            self._flush_wants()
         self.refresh()
+
+    def _prime(self, total: int | None, first: Block[T] | None) -> None:
+        """Take what the owner read: shown at the next paint, but told (Counted,
+        Highlighted) from this list's own queue. A message made in the owner's
+        handler counts as the owner's, and stops bubbling at the owner when it is
+        this list's parent."""
+        if total is not None:
+            self._count_known = True
+            self._set_total(total)
+        if first is not None:
+            self._cache[0] = first
+            if not self._count_known:
+                self._set_total(max(self._total, len(first.rows)))
+        self.call_later(self._primed, self._generation, total)
+
+    def _index_later(self, generation: int, listing: IndexedListing[T], total: int) -> None:
+        if generation == self._generation:
+            self._index(generation, listing, total)
+
+    def _primed(self, generation: int, total: int | None) -> None:
+        if generation != self._generation:
+            return
+        if total is not None:
+            self.post_message(self.Counted(self, total, True))
+        self._announce()
 
     def reload(self) -> None:
         """Read the same listing again (after a change), keeping the position."""
@@ -222,10 +270,11 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
     # (they would be asked for again, twice over). Answers for a listing no
     # longer shown are dropped by their generation number instead.
     @work(thread=True, group="list-index", exit_on_error=False)
-    def _index(self, generation: int, listing: IndexedListing[T]) -> None:
+    def _index(self, generation: int, listing: IndexedListing[T], total: int | None) -> None:
         with self.store.read() as session:
-            total = listing.count(session)
-            self.app.call_from_thread(self._counted, generation, total)
+            if total is None:
+                total = listing.count(session)
+                self.app.call_from_thread(self._counted, generation, total)
             anchors = tuple(listing.anchors(session, self.step)) if total > self.step else ()
         self.app.call_from_thread(self._got_anchors, generation, anchors)
 
@@ -248,11 +297,11 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
     def _texts(self, chunk: Chunk[T]) -> Block[T]:
         """Work out every cell's text here, in the loader's thread, so that painting
         a row (on the UI thread) only pads and joins strings."""
-        texts = [tuple(c.value(row) for c in self.columns) for row in chunk.rows]
-        return Block(chunk.rows, texts, chunk.next_key)
+        return block_of(chunk, self.columns)
 
     def _counted(self, generation: int, total: int) -> None:
         if generation == self._generation:
+            self._count_known = True
             self._set_total(total)
             self.post_message(self.Counted(self, total, True))
             self.refresh()
@@ -270,6 +319,10 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         self._evict()
         if not self._exact:
             self._grow(block, chunk)
+        elif not self._count_known:
+            # The rows came before the count (a million rows take a while to
+            # count): show them now; the count makes the list its full length.
+            self._set_total(max(self._total, block * self.block + len(chunk.rows)))
         top = round(self.scroll_y)
         first, last = block * self.block, (block + 1) * self.block
         if first < top + self._page_rows and last > top:
@@ -333,10 +386,17 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         self._painter = None  # focus, theme or CSS changed: styles are read again
 
     def _prefetch(self, index: int) -> None:
-        """Have the rows a page away (either way) read before page-down or page-up
-        asks for them; an open-ended list so reads on as its end comes near."""
+        """Have the rows up to two pages down (one up) read before page-down or
+        page-up asks for them: a key held down outpaces a read of one page ahead
+        on a busy machine. An open-ended list so reads on as its end comes near."""
+        if not self._exact and not self.has_focus:
+            # Search results while the user types: each keystroke would read a
+            # second page nobody looks at (and grow the list, a layout). Reading
+            # on when the list takes the focus, which repaints it.
+            return
         page = self._page_rows
         self._want(min(self._total - 1, index + page) // self.block)
+        self._want(min(self._total - 1, index + 2 * page) // self.block)
         if index >= page:
             self._want((index - page) // self.block)
 
@@ -385,6 +445,12 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
             self.marked[row_id] = row
         self.action_cursor(1)
         self.refresh()
+
+
+def block_of(chunk: Chunk[T], columns: Sequence[Column[T]]) -> Block[T]:
+    """A page of rows with every cell's text worked out (call it off the UI thread)."""
+    texts = [tuple(c.value(row) for c in columns) for row in chunk.rows]
+    return Block(chunk.rows, texts, chunk.next_key)
 
 
 def _is_indexed(listing: Listing[Any]) -> bool:

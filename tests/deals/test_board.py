@@ -1,6 +1,6 @@
 """The board's reads: columns in board order, each column's cards as an indexed
 listing (count, anchors, keys, pages) across dated and undated runs, and where
-a card stands."""
+a card stands; the first cards of every column, read with the columns."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from datetime import date, timedelta
 
 from crmtui.store import Store
 from crmtui.store.mutations import Context
-from crmtui.store.queries.board import StageCards, board_columns, deal_listing, locate_card
+from crmtui.store.queries.board import (
+    StageCards,
+    board_columns,
+    deal_listing,
+    first_cards,
+    locate_card,
+)
 
 
 def stages(store: Store) -> dict[str, str]:
@@ -73,3 +79,30 @@ def test_cards_page_dated_then_undated_and_anchor_every_step(store: Store) -> No
         assert StageCards(lead, me).count(session) == 22
         assert hidden not in [k[2] for k in StageCards(lead, me).keys_after(session, None, 30)]
         assert len(deal_listing(me).page(session, None, 50).rows) == 22
+
+
+def test_first_cards_are_each_columns_first_page_as_the_viewer_sees_it(store: Store) -> None:
+    ids = stages(store)
+    bob = store.mutate("user.create", {"name": "Bob"})
+    for n in range(7):
+        store.mutate(
+            "opportunity.create",
+            {"title": f"L{n}", "stage_id": ids["Lead"], "restricted": n == 0, "user_ids": [bob],
+             "expected_close": date(2030, 1, 1) + timedelta(days=n)},
+        )  # fmt: skip
+    store.mutate("opportunity.create", {"title": "O", "stage_id": ids["Offer"]})
+    eve = Context(user_id=store.mutate("user.create", {"name": "Eve"}), role="user")
+    with store.read() as session:
+        for viewer in (None, eve):
+            columns = board_columns(session, viewer)
+            firsts = first_cards(session, columns, viewer, 3)
+            for column, first in zip(columns, firsts, strict=True):
+                page = StageCards(column.stage.id, viewer).page(session, None, 3)
+                assert first == page
+            shown = {
+                c.stage.name: [r.title for r in f.rows]
+                for c, f in zip(columns, firsts, strict=True)
+            }
+            lead = ["L0", "L1", "L2"] if viewer is None else ["L1", "L2", "L3"]
+            assert shown == {"Lead": lead, "Offer": ["O"], "Won": [], "Lost": []}
+            assert firsts[0].next_key is not None and firsts[1].next_key is None

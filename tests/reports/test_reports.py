@@ -207,3 +207,22 @@ def test_bad_dates_and_users(db: Path, store: Store, tmp_path: Path) -> None:
         out,
     )
     assert result.exit_code == 2 and "no user named nobody" in result.output
+
+
+def test_long_periods_read_tables_through_with_the_same_figures(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year is read by scanning the tables, a short period through the date
+    indexes: both must give the same report."""
+    _seed(store)
+    assert data.scan_if_wide(YEAR) and not data.scan_if_wide(
+        Period(date(2026, 3, 1), date(2026, 3, 31))
+    )
+    fns = (data.won, data.forecast, data.funnel, people.managers, people.calls, people.summary)
+    with store.read() as s:
+        scanned = [fn(s, YEAR, None).table for fn in fns]
+    monkeypatch.setattr(data, "WIDE", timedelta(days=10_000))
+    assert not data.scan_if_wide(YEAR)
+    with store.read() as s:
+        indexed = [fn(s, YEAR, None).table for fn in fns]
+    assert scanned == indexed

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
-from crmtui.store import Store, bulk, bulk_rows, open_store
+from crmtui.store import Store, bulk, open_store, table_specs
 from crmtui.store.demo import build
 from crmtui.store.demo.numbers import NumberMaker
 from crmtui.store.demo.specs import CONTACT
@@ -302,8 +302,8 @@ def test_fast_encoders_write_what_sqlalchemy_binds() -> None:
     ]
     for column, values in cases:
         slow = column.type._cached_bind_processor(dialect)
-        fast = bulk_rows._processor(column.type)
+        fast = table_specs._processor(column.type)
         for value in values:
             assert fast(value) == (slow(value) if slow else value)
     with pytest.raises(ValueError, match="aware"):
-        bulk_rows._utc_text(datetime(2026, 1, 1))
+        table_specs._utc_text(datetime(2026, 1, 1))

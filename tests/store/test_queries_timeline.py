@@ -42,8 +42,8 @@ def seed(store: Store) -> tuple[str, str]:
 def test_timeline_lists_every_kind_newest_first(store: Store) -> None:
     cid, _ = seed(store)
     with store.read() as session:
-        chunk = timeline(cid).page(session, None, 10)
-        count = timeline(cid).count(session)
+        chunk = timeline(cid, None).page(session, None, 10)
+        count = timeline(cid, None).count(session)
     kinds = [e.kind for e in chunk.rows]
     assert kinds == ["invoice", "task", "call", "activity"]
     assert count == 4 and chunk.next_key is None
@@ -59,7 +59,7 @@ def test_timeline_pages_by_key_without_gaps_or_repeats(store: Store) -> None:
             "activity.create",
             {"subject": f"Note {i}", "contact_id": cid, "starts_at": T0 - timedelta(hours=i)},
         )
-    listing = timeline(cid)
+    listing = timeline(cid, None)
     seen, after = [], None
     with store.read() as session:
         whole = [e.id for e in listing.page(session, None, 100).rows]
@@ -83,5 +83,32 @@ def test_a_record_linked_as_contact_and_as_person_shows_once(store: Store) -> No
         {"subject": "Twice linked", "contact_id": cid, "person_id": cid, "starts_at": T0},
     )
     with store.read() as session:
-        assert timeline(cid).count(session) == 1
-        assert [e.title for e in timeline(cid).page(session, None, 10).rows] == ["Twice linked"]
+        assert timeline(cid, None).count(session) == 1
+        assert [e.title for e in timeline(cid, None).page(session, None, 10).rows] == [
+            "Twice linked"
+        ]
+
+
+def test_a_restricted_deal_shows_only_to_its_users(store: Store) -> None:
+    from crmtui.store.mutations.registry import Context
+
+    cid = store.mutate("contact.create", {"kind": "company", "company_name": "Acme"})
+    bob = store.mutate("user.create", {"name": "Bob", "role": "user"})
+    carol = store.mutate("user.create", {"name": "Carol", "role": "user"})
+    store.mutate("stage.create", {"name": "Lead", "probability": 10, "state": "open"})
+    store.mutate("opportunity.create", {"title": "Open deal", "contact_id": cid})
+    store.mutate(
+        "opportunity.create",
+        {"title": "Secret", "contact_id": cid, "restricted": True, "user_ids": [carol]},
+    )
+
+    def titles(viewer: Context | None) -> list[str]:
+        listing = timeline(cid, viewer)
+        with store.read() as session:
+            rows = listing.page(session, None, 10).rows
+            assert listing.count(session) == len(rows)
+        return sorted(e.title for e in rows)
+
+    assert titles(Context(user_id=bob, role="user")) == ["Open deal"]
+    assert titles(Context(user_id=carol, role="user")) == ["Open deal", "Secret"]
+    assert titles(Context(user_id=bob, role="admin")) == ["Open deal", "Secret"]

@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -116,8 +117,8 @@ def server_view(server: LiveServer, user_id: str) -> dict[tuple[str, str], dict[
         scope = session.get(SyncAccount, user_id).scope  # type: ignore[union-attr]
         conn = session.connection()
         keys = subset.versions(conn, subset.Viewer(user_id=user_id, role=role, scope=scope))
-        patch = pull._patch(conn, sorted(keys), keys)
-    return {(p.tbl, p.id): _canon(p) for p in patch}
+        patch = pull.patch_for(conn, sorted(keys), keys)
+    return {(p["tbl"], p["id"]): _canon(p) for p in patch}
 
 
 def store_view(store: Store) -> dict[tuple[str, str], dict[str, object]]:
@@ -132,12 +133,12 @@ def store_view(store: Store) -> dict[tuple[str, str], dict[str, object]]:
                 root.table.select().with_only_columns(root.pk, root.table.c.version)
             ):
                 keys[(name, str(rid))] = version
-        patch = pull._patch(conn, sorted(keys), keys)
-    return {(p.tbl, p.id): _canon(p) for p in patch}
+        patch = pull.patch_for(conn, sorted(keys), keys)
+    return {(p["tbl"], p["id"]): _canon(p) for p in patch}
 
 
-def _canon(entry: object) -> dict[str, object]:
-    data = entry.model_dump()  # type: ignore[attr-defined]
+def _canon(entry: dict[str, Any]) -> dict[str, object]:
+    data = dict(entry)
     data["children"] = {
         k: sorted(v, key=lambda r: sorted((a, str(b)) for a, b in r.items()))
         for k, v in data["children"].items()

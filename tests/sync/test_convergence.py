@@ -1,7 +1,7 @@
 """Property: whatever happens on the wire, every store converges to the server.
 
 A Hypothesis state machine drives three laptops (an admin and two users)
-against one real server (uvicorn, SQLite): offline edits, views, follows,
+against one real server (uvicorn, on SQLite and on PostgreSQL): offline edits, views, follows,
 role changes, syncs whose requests are dropped, whose responses are lost
 after the server committed, or which are sent twice, and laptops killed
 between a local commit and their push. After a clean full sync:
@@ -258,10 +258,10 @@ class SyncMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.slow
-def test_stores_converge_whatever_the_network_does(
-    sqlite_server: LiveServer, tmp_path: Path
-) -> None:
-    SyncMachine.server, SyncMachine.folder = sqlite_server, tmp_path
+def test_stores_converge_whatever_the_network_does(server: LiveServer, tmp_path: Path) -> None:
+    """On SQLite (one writer) and on PostgreSQL (concurrent pushes, numbered
+    after commit by the sequencer)."""
+    SyncMachine.server, SyncMachine.folder = server, tmp_path
     run_state_machine_as_test(
         SyncMachine,
         settings=settings(

@@ -11,6 +11,7 @@ import pytest
 
 from crmtui.telephony.events import CallEvent
 from crmtui.telephony.importers import ImportFileError, read_calls
+from crmtui.telephony.importers.base import LocalTimes, RowError, parse_time
 from crmtui.telephony.importers.mapped_csv import parse_map
 from crmtui.telephony.processing import Rejected
 
@@ -263,3 +264,24 @@ def test_mapped_csv_needs_its_required_columns(tmp_path: Path) -> None:
         parse_map(["a=colour"])
     with pytest.raises(ImportFileError, match="no column 'z'"):
         list(read_calls(path, "csv", zone=UTC, mapping=parse_map(["z=remote", "b=started_at"])))
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]
+)
+def test_local_times_give_parse_times_instant_across_dst(zone: str) -> None:
+    """The per-hour offset shortcut gives what the zone's rules give, in the
+    hour that does not exist, the hour that comes twice, and a half-hour shift
+    (Lord Howe), and it passes other forms and bad text to ``parse_time``."""
+    tz = ZoneInfo(zone)
+    times = LocalTimes(tz)
+    for day in (datetime(2026, 3, 29), datetime(2026, 10, 25), datetime(2026, 3, 8),
+                datetime(2026, 11, 1), datetime(2026, 4, 5), datetime(2026, 10, 4)):  # fmt: skip
+        at = day - timedelta(hours=2)
+        while at < day + timedelta(hours=26):
+            text = at.strftime("%Y-%m-%d %H:%M:%S")
+            assert times(text, "start") == parse_time(text, tz, "start"), text
+            at += timedelta(seconds=599)
+    assert times("2026-01-05T09:00:00+02:00", "start") == datetime(2026, 1, 5, 7, tzinfo=UTC)
+    with pytest.raises(RowError, match="start: not a date-time"):
+        times("2026-13-05 09:00:00", "start")

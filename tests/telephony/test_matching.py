@@ -186,3 +186,32 @@ def test_number_book_derives_exactly_what_parsing_gives(prefix: str, tails: list
     for tail in tails:
         raw = f"{prefix} {tail:04d}"
         assert book.classify(raw) == classify(raw, "FR")
+
+
+def test_a_batch_is_matched_as_each_number_alone(store: Store) -> None:
+    """``prime`` (one lookup per step for a whole batch) answers exactly what
+    matching the numbers one at a time answers, at every step of the order."""
+    contact(store, "Mobile", "06 12 34 56 78")
+    contact(store, "Raw", "612 345 67")  # no E.164: national match
+    contact(store, "A", "0612 345 678 1")  # two raw numbers sharing a suffix: ambiguous
+    contact(store, "B", "0712 345 678 1")
+    contact(store, "Acme", "01 42 68 53 00", kind="company")
+    contact(store, "Reception", "01 42 68 53 00")  # shared exact number
+    contact(store, "Polish", "+48 512 345 678")
+    contact(store, "Landline", "01 98 76 54 32")  # dialled through an outside-line prefix
+    incoming = [
+        "9 0198765432",
+        "06 12 34 56 78", "+33612345678", "0033 6 12 34 56 78", "61234567", "9 0612345678",
+        "99 12345678 1", "+33142685300", "+48 512 345 678", "0048512345678", "+48 612 345 678",
+        "07 99 99 99 99", "201", "anonymous", "12345678",
+    ]  # fmt: skip
+    with store.read() as session:
+        lookup = PhoneLookup(session)
+        alone = [Matcher(lookup, region="FR").match(raw) for raw in incoming]
+        batch = Matcher(lookup, region="FR")
+        batch.prime(batch.book.classify(raw) for raw in incoming)
+        assert len(batch._cache) >= 8  # answered by the batch, not one by one below
+        together = [batch.match(raw) for raw in incoming]
+    assert together == alone
+    assert {m.how for m in alone} == {"e164", "national", "suffix", ""}
+    assert any(m.ambiguous and m.contact_id is None for m in alone)

@@ -334,3 +334,88 @@ def test_a_live_log_sees_contacts_added_between_calls(store: Store) -> None:
     assert log.record(event("a1", "0612345678", source="sip")).contact_id is None
     zoe = contact(store, "Martin", "06 12 34 56 78")
     assert log.record(event("a2", "0612345678", source="sip", minutes=5)).contact_id == zoe
+
+
+def test_a_batch_of_cdr_rows_merges_into_the_live_calls_once_each(store: Store) -> None:
+    """Many calls heard live, then their CDR rows in one batch: each row folds
+    into its own live call (one statement reads them all), versions move once,
+    and every call answers to both keys."""
+    live = CallLog(store, region="FR")
+    for n in range(6):
+        live.record(
+            event(f"live{n}", f"06123456{n:02d}", source="ami", minutes=10 * n, kind="ringing")
+        )
+    before = dict(rows(store, "SELECT remote_e164, version FROM call"))
+    processor = CallProcessor(store, region="FR")
+    for n in range(6):
+        processor.add(
+            event(f"cdr{n}", f"+33 6 12 34 56 {n:02d}", source="asterisk-csv", minutes=10 * n + 1,
+                  billsec_s=40, answered_at=T0 + timedelta(minutes=10 * n + 1))
+        )  # fmt: skip
+    processor.flush()
+    assert processor.summary.merged == 6 and processor.summary.new == 0
+    after = rows(store, "SELECT remote_e164, version, status, billsec_s FROM call")
+    assert len(after) == 6
+    assert all(
+        (version, status, bill) == (before[e164] + 1, "answered", 40)
+        for e164, version, status, bill in after
+    )
+    keys = rows(store, "SELECT source, count(*) FROM call_key GROUP BY source ORDER BY source")
+    assert keys == [("ami", 6), ("asterisk-csv", 6)]
+    assert outbox(store) == 7  # six live call.log, one call.log_batch
+
+
+def test_two_calls_of_one_source_naming_one_target_merge_only_once(store: Store) -> None:
+    target = store.mutate(
+        "call.log", {"source": "ami", "source_call_id": "a1", "started_at": T0,
+                     "remote_raw": "0612345678", "remote_e164": "+33612345678"},
+    ).call_ids[0]  # fmt: skip
+    batch = {
+        name: [value, value]
+        for name, value in {
+            "source": "csv", "direction": "inbound", "status": "answered",
+            "remote_raw": "0612345678", "remote_e164": "+33612345678", "remote_name": "",
+            "local_party": "", "agent_id": None, "started_at": T0.isoformat(),
+            "answered_at": None, "ended_at": None, "duration_s": 0, "billsec_s": 0,
+            "cost_minor": None, "cost_currency": None, "hangup_cause": "", "contact_id": None,
+            "merge_into": target,
+        }.items()
+    }  # fmt: skip
+    batch.update(id=["c-1", "c-2"], source_call_id=["x1", "x2"])
+    result = store.mutate("call.log_batch", {"calls": batch})
+    assert result.call_ids == [target, "c-2"]  # the second is a call of its own
+    keyed = rows(store, "SELECT call_id FROM call_key WHERE source = 'csv'")
+    assert sorted(keyed) == sorted([(target,), ("c-2",)])
+
+
+def test_a_transaction_of_several_mutations_replays_one_by_one(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import commits big batches made of smaller call.log_batch mutations;
+    each carries the new contacts its calls point to, so replayed alone (the
+    sync server) none points at a contact it does not create."""
+    import json
+
+    from crmtui.telephony import processing
+
+    monkeypatch.setattr(processing, "MUTATION_CALLS", 2)
+    processor = CallProcessor(store, region="FR")
+    for n in range(5):  # the same unknown caller five times
+        processor.add(event(f"u{n}", "+48 512 345 678", minutes=n))
+    processor.flush()
+    assert processor.summary.created == 1 and processor.summary.new == 5
+    entries = rows(store, "SELECT name, args FROM _outbox ORDER BY mutation_id")
+    assert [name for name, _ in entries] == ["call.log_batch"] * 3
+    for _, args in entries:
+        assert len(json.loads(args)["new_contacts"]) == 1
+    replica = open_store(tmp_path / "replica.db")
+    try:
+        for _, args in entries:  # one transaction each, as the server's pushes
+            with replica.write() as session:
+                apply(session, replica.context(session), "call.log_batch", json.loads(args))
+        fields = "SELECT id, contact_id, remote_e164 FROM call ORDER BY id"
+        assert rows(replica, fields) == rows(store, fields)
+        same = "SELECT id FROM contact WHERE origin = 'call'"
+        assert rows(replica, same) == rows(store, same)
+    finally:
+        replica.close()

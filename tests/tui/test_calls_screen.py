@@ -45,11 +45,11 @@ def seed(store) -> dict[str, str]:
 
     ids = {
         "zoe": call(1, 1, contact_id=acme, remote_raw="0612345678", remote_e164="+33612345678",
-                    agent_id=me, duration_s=312),
+                    agent_id=me, duration_s=312, billsec_s=300),
         "stranger": call(2, 2, status="missed", remote_raw="+33 6 99 88 77 66",
                          remote_e164="+33699887766", remote_name="Alice Dupont"),
         "out": call(3, 30, direction="outbound", contact_id=acme, remote_raw="0142685300",
-                    remote_e164="+33142685300", agent_id=bob, duration_s=60),
+                    remote_e164="+33142685300", agent_id=bob, duration_s=60, billsec_s=55),
         "voicemail": call(4, 50, status="voicemail", remote_raw="+48601234567",
                           remote_e164="+48601234567"),
     }  # fmt: skip
@@ -94,6 +94,48 @@ async def test_filters_by_key(make_app, store):
         assert await count_after("a") == 4  # every agent again
         assert await count_after("u") == 2
         assert "Acme" not in list_text(app)
+
+
+def stats_lines(app) -> list[list[str]]:
+    """The per-agent panel's rows, as words (the title line first)."""
+    return [line.split() for line in list_text(app, "#stats").splitlines() if line.strip()]
+
+
+async def test_per_agent_figures_follow_the_filters(make_app, store):
+    seed(store)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_calls(pilot)
+        panel = app.screen.query_one("#stats")
+        assert not panel.display  # hidden until asked for
+        await pilot.press("s")
+        await settle(pilot)
+        assert panel.display
+        rows = stats_lines(app)
+        assert rows[0][:3] == ["Per", "agent", "·"]
+        # calls, answered, missed, talk time (billable seconds)
+        assert ["(no", "agent)", "2", "0", "2", "0:00"] in rows
+        assert ["Ada", "1", "1", "0", "5:00"] in rows
+        assert ["Bob", "1", "1", "0", "0:55"] in rows
+        assert rows[2] == ["All", "agents", "4", "2", "2", "5:55"]  # the total first
+
+        await pilot.press("t")  # today's calls only: the figures follow the list
+        await settle(pilot)
+        rows = stats_lines(app)
+        assert "today" in rows[0]
+        assert ["Ada", "1", "1", "0", "5:00"] in rows
+        assert ["(no", "agent)", "1", "0", "1", "0:00"] in rows
+        assert not any(r and r[0] == "Bob" for r in rows)
+
+        await pilot.press("x", "d", "d")  # outbound calls
+        await settle(pilot)
+        assert stats_lines(app)[1:] == [["Agent", "Calls", "Answered", "Missed", "Talk"],
+                                        ["Bob", "1", "1", "0", "0:55"]]  # fmt: skip
+
+        await pilot.press("s")
+        await settle(pilot)
+        assert not panel.display
+        assert app.screen.list.has_focus  # the list keeps the keys
 
 
 async def test_wrapup_is_saved(make_app, store):

@@ -12,6 +12,7 @@ from crmtui.config import load_config
 from crmtui.screens.contact_form import ContactForm
 from crmtui.screens.contact_screen import ContactScreen
 from crmtui.screens.contacts import ContactsScreen
+from crmtui.screens.invoices import InvoiceEditor
 from crmtui.screens.tasks import TasksScreen
 
 from .conftest import SIZE, settle, type_text
@@ -39,7 +40,7 @@ async def test_palette_finds_a_contact_by_name_and_opens_it(make_app, store):
         assert app.screen.detail.display_name == "Zora Quintero"
 
 
-async def test_palette_finds_an_invoice_by_number(make_app, store):
+async def test_palette_finds_an_invoice_by_number_and_opens_the_editor(make_app, store):
     client = store.mutate("contact.create", {"kind": "company", "company_name": "Billed SA"})
     store.mutate(
         "invoice.create",
@@ -51,8 +52,8 @@ async def test_palette_finds_an_invoice_by_number(make_app, store):
         await palette(pilot, "INV00007")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ContactScreen)
-        assert app.screen.detail.display_name == "Billed SA"
+        assert isinstance(app.screen, InvoiceEditor)
+        assert "Billed SA" in str(app.screen.query_one("#client").label)
 
 
 async def test_palette_runs_a_command_from_the_registry(make_app, store):

@@ -4,7 +4,8 @@ Filters stack: ``m`` missed, ``t`` today (the user's calendar day), ``d``
 cycles the direction, ``a`` cycles the agents, ``u`` unmatched, ``x`` clears
 them. Enter opens the call's wrap-up; ``l`` links it to an existing contact,
 ``n`` creates a contact from its number, ``c`` calls the number back through
-the configured dial command, ``o`` opens its contact.
+the configured dial command, ``o`` opens its contact. ``s`` shows or hides the
+per-agent figures (calls, answered, missed, talk time) of the calls listed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from textual.widgets import Static
 from ... import commands
 from ...config import ConfigError, load_config
 from ...store import settings
-from ...store.queries.calls import CallFilter, CallRow, call_list, day_range
+from ...store.queries.calls import (
+    AgentCallStats,
+    CallFilter,
+    CallRow,
+    call_list,
+    call_stats_by_agent,
+    day_range,
+)
 from ...store.queries.lookups import Choice, choices
 from ...telephony.calllog import CallBackError, Dialled, call_back
 from ...widgets.columns import Column
@@ -31,6 +39,7 @@ from ..base import CrmScreen
 from ..contact_picker import ContactPicker
 from ..contact_screen import ContactScreen
 from ..context import UiContext
+from .agent_stats import AgentStats
 from .caller_form import CallerForm
 from .wrapup_form import WrapupForm
 
@@ -74,6 +83,7 @@ class CallsScreen(CrmScreen):
             yield Static(Text("All calls"), id="filters", classes="toolbar-title")
             yield Static("", id="count", classes="toolbar-info")
         yield VirtualList(self.store, call_columns(self.ctx), id="list")
+        yield AgentStats(id="stats")
 
     @property
     def list(self) -> VirtualList[CallRow]:
@@ -89,6 +99,7 @@ class CallsScreen(CrmScreen):
             self._apply()
         else:
             self.list.reload()
+            self._refresh_stats()
 
     # -- filters ------------------------------------------------------------------
 
@@ -109,6 +120,31 @@ class CallsScreen(CrmScreen):
         words = self.describe()
         self.query_one("#filters", Static).update(Text(words))
         self.show_detail("" if words == "All calls" else words)
+        self._refresh_stats()
+
+    # -- per-agent figures ------------------------------------------------------------
+
+    @property
+    def stats_panel(self) -> AgentStats:
+        return self.query_one("#stats", AgentStats)
+
+    def action_toggle_stats(self) -> None:
+        self.stats_panel.toggle_class("shown")
+        self._refresh_stats()
+
+    def _refresh_stats(self) -> None:
+        if self.stats_panel.has_class("shown"):
+            self.stats_panel.update(Text("Counting…", style="dim"))
+            self._read_stats(self._filter(), self.describe())
+
+    @work(thread=True, exclusive=True, group="call-stats", exit_on_error=False)
+    def _read_stats(self, filters: CallFilter, words: str) -> None:
+        with self.store.read() as session:
+            rows = call_stats_by_agent(session, filters=filters)
+        self.app.call_from_thread(self._show_stats, rows, f"Per agent · {words}")
+
+    def _show_stats(self, rows: list[AgentCallStats], title: str) -> None:
+        self.stats_panel.show_rows(rows, title)
 
     def describe(self) -> str:
         f = self.filters
@@ -251,3 +287,4 @@ class CallsScreen(CrmScreen):
         else:
             self.notify(f"Dialling {number}; logged as an outbound call", title="Call back")
         self.list.reload()
+        self._refresh_stats()

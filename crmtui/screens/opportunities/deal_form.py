@@ -5,7 +5,8 @@ arrow accepts; other linked contacts go one per line) and found in the save
 worker; a name that matches no contact, or several, is refused under its
 field. An existing deal's links keep their ids, so namesakes never get mixed
 up by an edit. Amounts are typed as written (``12 500,50`` or ``12500.5``) and
-must fit the currency's decimals.
+must fit the currency's decimals. The deals' custom fields (defined by an
+admin in the settings) follow, each checked by the rule the store applies.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from ...store.queries.board import STATE_ORDER, DealEdit
 from ...store.queries.contact_names import complete_contact_name, contacts_named
 from ...store.queries.deals import StageRow, list_stages
 from ...store.queries.lookups import Choices, choices
+from ...store.queries.settings_lists import CustomFieldRow, custom_fields
+from ...widgets.custom_fields import CustomFieldInputs
 from ...widgets.form import FormField, options, selected, text_of
 from ...widgets.workers import ReportsWorkerErrors
 from ..context import UiContext
@@ -152,6 +155,8 @@ class DealForm(ReportsWorkerErrors, ModalScreen[str | None]):
                 id="f-users",
             )
             yield FormField("Description", Input(d.description if d else "", id="description"))
+            values = {c.id: c.note for c in d.custom} if d else {}  # field id -> value
+            yield CustomFieldInputs(values, id="custom-fields")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="form-buttons"):
                 yield Button("Save (F2)", variant="primary", id="save")
@@ -176,9 +181,17 @@ class DealForm(ReportsWorkerErrors, ModalScreen[str | None]):
                 list_stages(session), key=lambda s: (STATE_ORDER.get(s.state, 3), s.position)
             )
             currency = str(settings.get(session, "default_currency"))
-        self.app.call_from_thread(self._fill, found, stages, currency)
+            fields = custom_fields(session, "opportunity")
+        self.app.call_from_thread(self._fill, found, stages, currency, fields)
 
-    def _fill(self, found: Choices, stages: list[StageRow], currency: str) -> None:
+    def _fill(
+        self,
+        found: Choices,
+        stages: list[StageRow],
+        currency: str,
+        fields: tuple[CustomFieldRow, ...],
+    ) -> None:
+        self.query_one(CustomFieldInputs).show(fields)
         stage = self.query_one("#stage", Select)
         stage.set_options([(f"{s.name} ({s.probability} %)", s.id) for s in stages])
         if self.stage_id in {s.id for s in stages}:
@@ -216,10 +229,14 @@ class DealForm(ReportsWorkerErrors, ModalScreen[str | None]):
         users = list(self.query_one("#users", SelectionList).selected)
         if restricted and not users:
             errors["f-users"] = "tick at least one user who may see a restricted deal"
-        self._mark(errors)
-        if errors:
+        bad: list[tuple[FormField, str]] = []
+        custom = self.query_one(CustomFieldInputs)
+        # Sent only once the fields are shown: a save before they load changes none.
+        values = custom.collect(bad) if custom.fields else None
+        self._mark(errors, bad)
+        if errors or bad:
             return None
-        return {
+        args: dict[str, Any] = {
             "title": title,
             "stage_id": selected(self.query_one("#stage", Select)),
             "budget_minor": minor,
@@ -232,6 +249,9 @@ class DealForm(ReportsWorkerErrors, ModalScreen[str | None]):
             "user_ids": users,
             "description": text_of(self.query_one("#description", Input)),
         }
+        if values is not None:
+            args["custom"] = values
+        return args
 
     def _currency(self, errors: dict[str, str]) -> str:
         raw = text_of(self.query_one("#currency", Input))
@@ -270,13 +290,21 @@ class DealForm(ReportsWorkerErrors, ModalScreen[str | None]):
             errors["f-close"] = f"{raw!r} is not a date like 2026-09-30"
             return None
 
-    def _mark(self, errors: dict[str, str]) -> None:
+    def _mark(
+        self, errors: dict[str, str], custom: list[tuple[FormField, str]] | None = None
+    ) -> None:
+        """Show each error under its field, name them all, focus the first."""
         for field_id in LABELS:
             self.query_one(f"#{field_id}", FormField).set_error(errors.get(field_id))
-        names = ", ".join(LABELS[f] for f in errors)
-        self._refused(f"Please check: {names}" if errors else "")
-        if errors:
-            self.query_one(f"#{next(iter(errors))}", FormField).control.focus()
+        marked = [self.query_one(f"#{f}", FormField) for f in errors]
+        names = [LABELS[f] for f in errors]
+        for holder, message in custom or ():
+            holder.set_error(message)
+            marked.append(holder)
+            names.append(holder.label)
+        self._refused(f"Please check: {', '.join(names)}" if marked else "")
+        if marked:
+            marked[0].control.focus()
 
     # -- saving -------------------------------------------------------------------
 

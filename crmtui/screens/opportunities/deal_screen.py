@@ -1,8 +1,10 @@
 """One opportunity: its fields, linked contacts, tasks, activities and invoices.
 
 ``a`` logs an activity on it (with the deal ticked, on its contact), ``t``
-creates a task on it, ``e`` edits, ``d`` deletes, ``w`` / ``x`` mark it won or
-lost, ``o`` opens its contact.
+creates a task on it, ``i`` an invoice for it (its contact, currency and
+budget filled in), ``e`` edits, ``d`` deletes, ``w`` / ``x`` mark it won or
+lost, ``o`` opens its contact, ``f`` follows or unfollows it (others' changes
+then show in the notifications).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ...widgets.format import day, when
 from ..activity_form import ActivityForm
 from ..base import CrmScreen, DataChanged
 from ..confirm import Confirm
+from ..invoices import InvoiceEditor
 from ..task_form import TaskForm
 from .deal_form import DealForm
 from .values import budget, value
@@ -80,6 +83,7 @@ class DealScreen(CrmScreen):
         super().__init__(ctx)
         self.deal_id = deal_id
         self.found: DealEdit | None = None
+        self.following = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="deal-page"):
@@ -97,6 +101,7 @@ class DealScreen(CrmScreen):
 
     def refresh_data(self) -> None:
         self._read(self.deal_id)
+        self._read_follow(self.deal_id)
 
     @work(thread=True, exclusive=True, group="deal-page", exit_on_error=False)
     def _read(self, deal_id: str) -> None:
@@ -111,7 +116,7 @@ class DealScreen(CrmScreen):
             return
         self.found = found
         d = found.detail
-        self.show_detail(f"{d.row.title} (opportunity)")
+        self._show_title()
         self.query_one("#deal-fields", Static).update(fields(d, self.ctx.locale))
         tz = self.ctx.tz
         sections = (
@@ -125,6 +130,23 @@ class DealScreen(CrmScreen):
                 linked(items, note, f"no {title.lower()} yet")
             )
         self.refresh_bindings()
+
+    def _show_title(self) -> None:
+        if self.found is not None:
+            following = " · following" if self.following else ""
+            self.show_detail(f"{self.found.detail.row.title} (opportunity){following}")
+
+    @work(thread=True, exclusive=True, group="deal-follow", exit_on_error=False)
+    def _read_follow(self, deal_id: str) -> None:
+        from ...sync import review  # with the ORM models: imported here, off the UI thread
+
+        review.note_viewed(self.store, "opportunity", deal_id)  # keeps it in my sync subset
+        following = review.is_following(self.store, "opportunity", deal_id)
+        self.app.call_from_thread(self._show_follow, following)
+
+    def _show_follow(self, following: bool) -> None:
+        self.following = following
+        self._show_title()
 
     def _activity_note(self, note: str) -> str:
         kind, _, at = note.partition(" ")
@@ -160,6 +182,33 @@ class DealScreen(CrmScreen):
         contacts = [row.contact_id] if row.contact_id else []
         form = TaskForm(self.ctx, contacts, row.contact_name or row.title, deal=self._deal())
         self.app.push_screen(form, self._saved)
+
+    def action_new_invoice(self) -> None:
+        if self.found is not None:
+            self.app.push_screen(InvoiceEditor.for_deal(self.ctx, self.deal_id), self._saved)
+
+    def action_follow(self) -> None:
+        if self.found is not None:
+            self._set_follow(self.deal_id, not self.following)
+
+    @work(thread=True, group="deal-follow-set", exit_on_error=False)
+    def _set_follow(self, deal_id: str, follow: bool) -> None:
+        from ...sync import review
+
+        try:
+            if follow:
+                review.follow(self.store, "opportunity", deal_id)
+            else:
+                review.unfollow(self.store, "opportunity", deal_id)
+        except ValueError as exc:  # MutationError, e.g. no local user to follow as
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        said = "Following: you will be told of others' changes" if follow else "Unfollowed"
+        self.app.call_from_thread(self._followed, said)
+
+    def _followed(self, said: str) -> None:
+        self.notify(said)
+        self.post_message(DataChanged())
 
     def action_edit(self) -> None:
         if self.found is not None:

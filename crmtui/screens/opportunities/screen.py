@@ -9,7 +9,7 @@ its new column.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -18,24 +18,35 @@ from textual.containers import Horizontal
 from textual.widgets import ContentSwitcher, Static
 
 from ... import commands
-from ...store.mutations.registry import Context
 from ...store.queries.board import (
     DealEdit,
     board_columns,
     deal_for_edit,
     deal_listing,
+    first_cards,
     locate_card,
 )
 from ...store.queries.deals import DealRow, PipelineColumn
 from ...widgets.columns import Column
 from ...widgets.format import day
-from ...widgets.virtual_list import VirtualList
+from ...widgets.virtual_list import BLOCK, VirtualList
 from ..base import CrmScreen, DataChanged
 from ..confirm import Confirm
-from .board import PipelineBoard
-from .deal_form import DealForm
-from .deal_screen import DealScreen
+from .board import ColumnView, PipelineBoard, column_views
 from .values import budget, summary
+
+if TYPE_CHECKING:  # the mutations (and the ORM models) load in workers, not on a key
+    from ...store.mutations.registry import Context
+    from .deal_form import DealForm
+
+
+def deal_form() -> type[DealForm]:
+    """The form's module (custom fields, and through them the ORM models) is
+    imported when a form first opens, not with the board."""
+    from .deal_form import DealForm
+
+    return DealForm
+
 
 DEAL_ACTIONS = {"edit", "delete", "move", "win", "lose"}
 
@@ -52,6 +63,7 @@ class OpportunitiesScreen(CrmScreen):
         self._follow: str | None = None  # a deal just moved or saved: the cursor goes to it
         self._had_deal = False
         self._reads = 0  # a read replaced by a newer one is not shown
+        self._read_queued = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="toolbar"):
@@ -89,33 +101,44 @@ class OpportunitiesScreen(CrmScreen):
     # -- reading ------------------------------------------------------------------
 
     def refresh_data(self) -> None:
+        # Asks that come together make one read (a first visit resumes the screen
+        # twice); it starts once the messages already queued are handled.
+        if not self._read_queued:
+            self._read_queued = True
+            self.call_later(self._start_read)
+
+    def _start_read(self) -> None:
         # A newer read may replace this one before it runs (coming back from a form
         # reads too), so the deal to follow is forgotten only once it is shown.
+        self._read_queued = False
         self._reads += 1
-        self._read(self._reads, self._follow)
+        self._read(self._reads, self._follow, self.ctx.locale)
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
-    def _read(self, read: int, follow: str | None) -> None:
+    def _read(self, read: int, follow: str | None, locale: str) -> None:
         with self.store.read() as session:
             viewer = self.store.context(session)
             columns = board_columns(session, viewer)
+            firsts = first_cards(session, columns, viewer, BLOCK)
             found = locate_card(session, follow, viewer) if follow else None
-        self.app.call_from_thread(self._show, read, columns, viewer, follow, found)
+        views = column_views(columns, firsts, locale)
+        self.app.call_from_thread(self._show, read, views, viewer, locale, follow, found)
 
     def _show(
         self,
         read: int,
-        columns: list[PipelineColumn],
+        views: list[ColumnView],
         viewer: Context,
+        locale: str,
         follow: str | None,
         found: tuple[str, int] | None,
     ) -> None:
         if read != self._reads:
             return  # a newer read is on its way
-        self.stages, self.viewer = columns, viewer
+        self.stages, self.viewer = [v.column for v in views], viewer
         if follow is not None and follow == self._follow:
             self._follow = None
-        self.board.show(columns, viewer, self.ctx.locale)
+        self.board.show(views, viewer, locale)
         self._read_list()
         if found is not None and self.on_board:
             self.board.follow(*found)
@@ -175,6 +198,8 @@ class OpportunitiesScreen(CrmScreen):
 
     @on(VirtualList.Selected)
     def _open(self, event: VirtualList.Selected) -> None:
+        from .deal_screen import DealScreen  # with its forms: imported when first opened
+
         self.app.push_screen(DealScreen(self.ctx, event.row.id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -230,7 +255,7 @@ class OpportunitiesScreen(CrmScreen):
     def action_new_deal(self) -> None:
         stage = self.board.columns[self.board.index].column.stage if self.on_board else None
         default = stage.id if stage is not None and stage.state == "open" else None
-        self.app.push_screen(DealForm(self.ctx, stage_id=default), self._saved)
+        self.app.push_screen(deal_form()(self.ctx, stage_id=default), self._saved)
 
     def _saved(self, deal_id: str | None) -> None:
         if deal_id:
@@ -252,7 +277,7 @@ class OpportunitiesScreen(CrmScreen):
             self.notify("That opportunity no longer exists", severity="warning")
             self.post_message(DataChanged())
             return
-        self.app.push_screen(DealForm(self.ctx, editing=found), self._saved)
+        self.app.push_screen(deal_form()(self.ctx, editing=found), self._saved)
 
     def action_delete(self) -> None:
         deal = self.current

@@ -21,7 +21,6 @@ from textual.widgets import Static
 from ... import commands
 from ...store.queries.caller_card import CallerCard
 from ...telephony.events import CallEvent
-from ...telephony.processing import resolve_status
 from ...widgets.format import money, phone, when
 from ..context import UiContext
 
@@ -53,11 +52,17 @@ class TelephonyPanel(VerticalScroll, can_focus=True):
     def on_mount(self) -> None:
         desk: TelephonyDesk | None = getattr(self.app, "telephony", None)
         if desk is not None:
-            self._desk = desk
-            desk.changed.subscribe(self, self.show, immediate=True)
-            self.show(desk)
+            self.attach(desk)
         else:
-            self.display = False
+            self.display = False  # until the app starts its desk (after the first paint)
+
+    def attach(self, desk: TelephonyDesk) -> None:
+        """Show ``desk`` from now on (the app calls it on panels mounted before it)."""
+        if self._desk is not None:
+            return
+        self._desk = desk
+        desk.changed.subscribe(self, self.show, immediate=True)
+        self.show(desk)
 
     # -- drawing ----------------------------------------------------------------------
 
@@ -149,6 +154,10 @@ class TelephonyPanel(VerticalScroll, can_focus=True):
         return out
 
     def _recent(self, desk: TelephonyDesk) -> RenderableType:
+        # Imported here: the call log's processing (and the store's mutations it
+        # brings) is not needed to draw the first screen, only the calls heard.
+        from ...telephony.processing import resolve_status
+
         if not desk.recent:
             return Text("")
         lines = [Text("\nCalls heard", style="bold underline")]

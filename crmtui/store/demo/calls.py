@@ -24,11 +24,12 @@ INBOUND = (
     ("blocked", 1),
     ("failed", 1),
 )
+# An outbound call nobody answered is "cancelled", never "missed" (the state
+# rules in crmtui.telephony.processing); "missed" is for inbound calls only.
 OUTBOUND = (
     ("answered", 60),
     ("busy", 10),
-    ("cancelled", 12),
-    ("missed", 12),
+    ("cancelled", 24),
     ("failed", 3),
     ("voicemail", 3),
 )

@@ -21,6 +21,7 @@ from .server import (
     SyncClock,
     SyncCvr,
     SyncEvent,
+    SyncPass,
     SyncTouch,
 )
 from .sync import (
@@ -70,6 +71,7 @@ __all__ = [
     "SyncCvr",
     "SyncEvent",
     "SyncNotification",
+    "SyncPass",
     "SyncRejected",
     "SyncState",
     "SyncTouch",

@@ -11,12 +11,17 @@ None of them is user data, so none is ever synced.
   last pull.
 - ``sync_cvr``: what the server last sent each client (table, id, version),
   with the previous version so that one lost pull response can be undone.
-- ``sync_clock``: one row; every push that changes data takes the next value
-  under a row lock, so values increase in commit order.
+- ``sync_pass``: the rest of a multi-page pull: the keys the first page of a
+  pass found to differ, sent page by page without listing the subset again.
+- ``sync_clock``: one row, the highest sequence number given out. On SQLite
+  every push takes the next value; on PostgreSQL the sequencer does, after the
+  pushes commit (docs/SYNC.md, *Ordering*), so values follow commit order.
 - ``sync_change``: the change log: who changed which record to which version
-  and which fields; conflicts and notifications are computed from it.
+  and which fields; conflicts and notifications are computed from it. ``seq``
+  is None until the sequencer numbers the row.
 - ``sync_event``: what a user or a client must be told: refused mutations,
-  conflicts, notifications; pulls deliver them after a cursor.
+  conflicts, notifications; pulls deliver them after a cursor on ``seq``
+  (None until sequenced, like the change log).
 - ``sync_touch``: records a user viewed or changed, and when (the 30-day rule).
 """
 
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Index, text
 from sqlmodel import JSON, Field, SQLModel
 
 from .base import utcnow
@@ -51,6 +56,9 @@ class SyncClient(SQLModel, table=True):
     cookie: int = 0
     cvr_clock: int = -1  # the clock the CVR was last fully computed at
     cvr_key: str = ""  # day, role and scope it was computed for
+    pass_clock: int = -1  # the clock the current multi-page pass started at
+    pass_pos: int = 0  # the next sync_pass position to send
+    pass_prev: int = 0  # pass_pos before the last page (a lost answer goes back to it)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime | None = None
 
@@ -66,6 +74,16 @@ class SyncCvr(SQLModel, table=True):
     changed_cookie: int = 0
 
 
+class SyncPass(SQLModel, table=True):
+    __tablename__ = "sync_pass"
+
+    client_id: str = Field(primary_key=True)
+    pos: int = Field(primary_key=True)  # the key's place in the pass (sync order)
+    tbl: str
+    row_id: str
+    held: int | None = None  # the version the client held when the pass started
+
+
 class SyncClock(SQLModel, table=True):
     __tablename__ = "sync_clock"
 
@@ -75,10 +93,18 @@ class SyncClock(SQLModel, table=True):
 
 class SyncChange(SQLModel, table=True):
     __tablename__ = "sync_change"
-    __table_args__ = (Index("ix_sync_change_row", "tbl", "row_id", "version"),)
+    __table_args__ = (
+        Index("ix_sync_change_row", "tbl", "row_id", "version"),
+        Index(
+            "ix_sync_change_unsequenced",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    seq: int = Field(index=True)
+    seq: int | None = Field(default=None, index=True)
     tbl: str
     row_id: str
     version: int
@@ -92,9 +118,20 @@ class SyncChange(SQLModel, table=True):
 
 class SyncEvent(SQLModel, table=True):
     __tablename__ = "sync_event"
-    __table_args__ = (Index("ix_sync_event_user", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_sync_event_user", "user_id", "id"),
+        Index("ix_sync_event_user_seq", "user_id", "seq"),
+        Index("ix_sync_event_seq", "seq"),
+        Index(
+            "ix_sync_event_unsequenced",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    seq: int | None = None  # delivery order = commit order (None until sequenced)
     user_id: str
     client_id: str | None = None  # refusals and conflicts go to one client only
     kind: str  # rejected, conflict, notification

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from hashlib import sha1
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,13 +64,24 @@ def check_email(address: str) -> str:
     return normal
 
 
+def uuid5_text(namespace: bytes, name: str) -> str:
+    """``str(uuid.uuid5(UUID(bytes=namespace), name))``, twice as fast: imports
+    derive three or four ids per row, a million rows at a time."""
+    h = sha1(namespace + name.encode()).hexdigest()
+    variant = "89ab"[int(h[16], 16) & 3]  # RFC 4122: the top bits are 10
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
+
+
+_CHILD_NS_BYTES = _CHILD_NS.bytes
+
+
 def child_id(parent_id: str, kind: str, position: int) -> str:
     """A stable id for a child row (a phone, an e-mail...), the same on every
     replica that applies the same mutation."""
-    return str(uuid.uuid5(_CHILD_NS, f"{parent_id}:{kind}:{position}"))
+    return uuid5_text(_CHILD_NS_BYTES, f"{parent_id}:{kind}:{position}")
 
 
 def name_id(scope: str, name: str) -> str:
     """A stable id for a record identified by its name (a tag), so that two
     laptops creating the same tag offline create the same row."""
-    return str(uuid.uuid5(_CHILD_NS, f"{scope}:{name.strip().casefold()}"))
+    return uuid5_text(_CHILD_NS_BYTES, f"{scope}:{name.strip().casefold()}")

@@ -10,9 +10,13 @@ wrap-up, and never replaces a contact a call is already linked to.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from ..models import Call
+from ..sqlite_sets import json_list, one_json
 
 # When two reports of one call disagree, the higher rank wins: an answer on any
 # leg means the call was answered; a precise refusal beats a vague failure.
@@ -72,7 +76,8 @@ def merge_call(cur: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v != cur[k]}
 
 
-_MERGED_FIELDS = (
+# The fields of a stored call that merging reads and writes.
+MERGED_FIELDS = (
     "started_at",
     "answered_at",
     "ended_at",
@@ -93,4 +98,47 @@ _MERGED_FIELDS = (
 
 def call_state(call: Call) -> dict[str, Any]:
     """The mergeable fields of a stored call, as :func:`merge_call` wants them."""
-    return {k: getattr(call, k) for k in _MERGED_FIELDS}
+    return {k: getattr(call, k) for k in MERGED_FIELDS}
+
+
+_STATES = (
+    "SELECT json_group_array(json_array({key}, c.id, "
+    + ", ".join(f"c.{name}" for name in MERGED_FIELDS)
+    + ")) FROM {source} WHERE {where}"
+)
+_BY_KEY = _STATES.format(
+    key="k.source_call_id",
+    source="call_key k JOIN call c ON c.id = k.call_id",
+    where="k.source = ? AND k.source_call_id IN (SELECT value FROM json_each(?))",
+)
+_BY_ID = _STATES.format(
+    key="c.id", source="call c", where="c.id IN (SELECT value FROM json_each(?))"
+)
+_TIMES = ("started_at", "answered_at", "ended_at")
+
+
+def _states(rows: list[list[Any]]) -> dict[str, tuple[str, dict[str, Any]]]:
+    found = {}
+    for r in rows:
+        state = dict(zip(MERGED_FIELDS, r[2:], strict=True))
+        for name in _TIMES:  # stored as naive UTC text
+            if state[name] is not None:
+                state[name] = datetime.fromisoformat(state[name]).replace(tzinfo=UTC)
+        found[r[0]] = (r[1], state)
+    return found
+
+
+def states_by_key(
+    db: sqlite3.Connection, source: str, ids: Sequence[str]
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """``source_call_id -> (call id, merge state)`` for the ids of ``source``
+    already stored: one statement for a whole batch, no ORM rows (SQLite)."""
+    if not ids:
+        return {}
+    return _states(one_json(db, _BY_KEY, (source, json_list(ids))))
+
+
+def states_by_id(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """``call id -> merge state`` of stored calls (SQLite)."""
+    wanted = json_list(dict.fromkeys(ids))
+    return {cid: state for cid, (_, state) in _states(one_json(db, _BY_ID, (wanted,))).items()}

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table, func
 from sqlalchemy.dialects import sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from ..models import Call, CallKey, Contact, ContactPhone, ContactResponsible
 from ..phones import format_for_display
+from ..sqlite_sets import json_list, one_json, sqlite_connection
 from .contacts import display_name, phone_row, sort_key
 from .registry import Context
 
@@ -37,45 +38,75 @@ def _table(model: Any) -> Table:
 Encoder = tuple[str, Any, Callable[[Any], Any] | None]
 
 
-def _sql_time(value: datetime | None) -> str | None:
+def stored_time(value: datetime | None) -> str | None:
     """What SQLAlchemy's SQLite DATETIME writes for an aware UTC instant (the
     same text, several times faster than its generic bind processors)."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # already UTC: only drop the "+00:00"
+        return value.isoformat(" ", "microseconds")[:26]
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def stored_times(values: list[Any]) -> list[Any]:
+    """:func:`stored_time` over a column; rows stamped at one instant (created_at,
+    updated_at) share the datetime object, encoded once."""
+    out: list[Any] = []
+    last: Any = object()
+    encoded: Any = None
+    for value in values:
+        if value is not last:
+            last, encoded = value, stored_time(value)
+        out.append(encoded)
+    return out
 
 
 @cache
 def _writer(model: Any) -> tuple[str, tuple[Encoder, ...]]:
     """INSERT statement of one table, and per column: name, default, encoder."""
     table = _table(model)
-    names = [c.name for c in table.columns]
-    marks = ", ".join("?" * len(names))
-    sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({marks})'
     defaults = _defaults(model)
     encoders: list[Encoder] = []
     for column in table.columns:
         if isinstance(column.type, UTCDateTime):
-            encode: Callable[[Any], Any] | None = _sql_time
+            encode: Callable[[Any], Any] | None = stored_times
         else:
-            encode = column.type._cached_bind_processor(_DIALECT)
+            single = column.type._cached_bind_processor(_DIALECT)
+            encode = None if single is None else partial(_each, single)
         encoders.append((column.name, defaults.get(column.name), encode))
-    return sql, tuple(encoders)
+    names = [name for name, _, _ in encoders]
+    marks = ", ".join("?" * len(names))
+    return f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({marks})', tuple(encoders)
+
+
+def _each(encode: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    return [encode(v) for v in values]
 
 
 def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (every column given or defaulted) into ``model``'s table."""
+    """Insert ``rows`` (every column given or defaulted) into ``model``'s table.
+
+    On SQLite the values are encoded a column at a time (one list
+    comprehension per column, not a call per cell) and written with one
+    ``executemany``."""
     if not rows:
         return
+    raw = sqlite_connection(session)
+    if raw is None:  # the sync server: through the ORM, which its change tracking sees
+        session.add_all([model(**_complete(model, row)) for row in rows])
+        session.flush()
+        return
     sql, encoders = _writer(model)
-    encoded = [
-        [
-            (encode(row.get(name, default)) if encode else row.get(name, default))
-            for name, default, encode in encoders
-        ]
-        for row in rows
-    ]
-    session.connection().connection.driver_connection.executemany(sql, encoded)  # type: ignore[union-attr]
+    columns = []
+    for name, default, encode in encoders:
+        values = [row.get(name, default) for row in rows]
+        columns.append(values if encode is None else encode(values))
+    raw.executemany(sql, zip(*columns, strict=True))
+
+
+def _complete(model: Any, row: dict[str, Any]) -> dict[str, Any]:
+    defaults = _defaults(model)
+    return {c.name: row.get(c.name, defaults.get(c.name)) for c in _table(model).columns}
 
 
 @cache
@@ -91,17 +122,21 @@ def _defaults(model: Any) -> dict[str, Any]:
 
 def existing_by_e164(session: Session, numbers: Sequence[str]) -> dict[str, str]:
     """``e164 -> contact id`` (the oldest) for numbers some contact already has."""
+    raw = sqlite_connection(session)
+    if raw is not None:
+        sql = (
+            "SELECT json_group_array(json_array(e164, cid)) FROM (SELECT e164, min(contact_id) "
+            "AS cid FROM contact_phone WHERE e164 IN (SELECT value FROM json_each(?)) "
+            "GROUP BY e164)"
+        )
+        return dict(one_json(raw, sql, (json_list(numbers),))) if numbers else {}
     found: dict[str, str] = {}
     for i in range(0, len(numbers), _CHUNK):
         chunk = list(numbers[i : i + _CHUNK])
-        params = {f"n{j}": n for j, n in enumerate(chunk)}
-        marks = ",".join(f":n{j}" for j in range(len(chunk)))
         rows = session.execute(
-            text(
-                "SELECT e164, min(contact_id) FROM contact_phone "
-                f"WHERE e164 IN ({marks}) GROUP BY e164"
-            ),
-            params,
+            select(ContactPhone.e164, func.min(ContactPhone.contact_id))
+            .where(col(ContactPhone.e164).in_(chunk))
+            .group_by(col(ContactPhone.e164))
         )
         found.update({e164: cid for e164, cid in rows})
     return found

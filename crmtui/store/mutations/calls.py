@@ -26,10 +26,11 @@ from sqlmodel import Session, col, select
 
 from ..models import Call, CallKey, Contact, User
 from ..phones import format_for_display
+from ..sqlite_sets import json_list, one_json, sqlite_connection
 from .args import Args, CreateArgs
 from .call_args import CallLog, CallLogBatch, NewCallContact
-from .call_merge import call_state, merge_call
-from .call_rows import create_caller_contacts, insert_calls
+from .call_merge import MERGED_FIELDS, call_state, merge_call, states_by_id
+from .call_rows import create_caller_contacts, insert_calls, stored_time
 from .contacts import ContactCreate, PhoneIn, create_contact
 from .records import check_exists, load, touch
 from .registry import Context, MutationError, mutation
@@ -46,6 +47,15 @@ class LogResult:
     contacts_created: int = 0
     contacts: dict[str, str] = field(default_factory=dict)  # planned id -> contact used
 
+    def absorb(self, other: LogResult) -> None:
+        """Add what another log mutation of the same transaction did."""
+        self.call_ids += other.call_ids
+        self.new += other.new
+        self.merged += other.merged
+        self.unchanged += other.unchanged
+        self.contacts_created += other.contacts_created
+        self.contacts.update(other.contacts)
+
 
 _CHUNK = 500  # bound parameters per IN (...) list
 
@@ -57,6 +67,13 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 def known_keys(session: Session, source: str, ids: Sequence[str]) -> dict[str, str]:
     """``source_call_id -> call id`` for the ids of ``source`` already stored."""
+    raw = sqlite_connection(session)
+    if raw is not None:
+        sql = (
+            "SELECT json_group_array(json_array(source_call_id, call_id)) FROM call_key "
+            "WHERE source = ? AND source_call_id IN (SELECT value FROM json_each(?))"
+        )
+        return dict(one_json(raw, sql, (source, json_list(dict.fromkeys(ids)))))
     found: dict[str, str] = {}
     for chunk in _chunks(list(dict.fromkeys(ids))):
         rows = session.exec(
@@ -69,6 +86,15 @@ def known_keys(session: Session, source: str, ids: Sequence[str]) -> dict[str, s
 
 
 def _missing(session: Session, model: Any, ids: set[str]) -> set[str]:
+    """The ``ids`` no row of ``model`` has."""
+    raw = sqlite_connection(session)
+    if raw is not None and ids:
+        table = model.__table__.name
+        sql = (
+            "SELECT json_group_array(value) FROM json_each(?) "
+            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" WHERE id = value)'
+        )
+        return set(one_json(raw, sql, (json_list(ids),)))
     present: set[str] = set()
     for chunk in _chunks(sorted(ids)):
         present.update(session.exec(select(model.id).where(col(model.id).in_(chunk))).all())
@@ -107,7 +133,51 @@ def _new_row(ctx: Context, row: Row) -> Row:
     return row
 
 
-def _merge_stored(session: Session, ctx: Context, call_id: str, row: Row) -> bool:
+def _merge_stored(session: Session, ctx: Context, merges: list[tuple[str, Row]]) -> list[bool]:
+    """Fold each ``(call id, row)`` into its stored call, in order; whether
+    each changed it. On SQLite the calls are read with one statement and
+    written back with one ``executemany``; elsewhere (the sync server) through
+    the ORM, which its change tracking listens to."""
+    if not merges:
+        return []
+    db = sqlite_connection(session)
+    if db is None:
+        return [_merge_orm(session, ctx, call_id, row) for call_id, row in merges]
+    states = states_by_id(db, (call_id for call_id, _ in merges))
+    bumps: dict[str, int] = {}
+    out = []
+    for call_id, row in merges:
+        if call_id not in states:
+            raise MutationError(f"no call with id {call_id}")
+        changes = merge_call(states[call_id], row)
+        states[call_id].update(changes)
+        if changes:
+            bumps[call_id] = bumps.get(call_id, 0) + 1
+        out.append(bool(changes))
+    if bumps:
+        now = stored_time(ctx.now)
+        db.executemany(
+            _UPDATE_MERGED,
+            [[*_stored_values(states[cid]), n, now, cid] for cid, n in bumps.items()],
+        )
+    return out
+
+
+_UPDATE_MERGED = (
+    "UPDATE call SET "
+    + ", ".join(f"{name} = ?" for name in MERGED_FIELDS)
+    + ", version = version + ?, updated_at = ? WHERE id = ?"
+)
+
+
+_TIMES = frozenset({"started_at", "answered_at", "ended_at"})
+
+
+def _stored_values(state: Row) -> list[Any]:
+    return [stored_time(state[n]) if n in _TIMES else state[n] for n in MERGED_FIELDS]
+
+
+def _merge_orm(session: Session, ctx: Context, call_id: str, row: Row) -> bool:
     stored = load(session, Call, call_id, "call")
     changes = merge_call(call_state(stored), row)
     for key, value in changes.items():
@@ -117,18 +187,45 @@ def _merge_stored(session: Session, ctx: Context, call_id: str, row: Row) -> boo
     return bool(changes)
 
 
-def _merge_target(session: Session, row: Row) -> str | None:
-    """The call named by ``merge_into``, if it still exists and has not
-    already been merged with another call of this source."""
-    target = row["merge_into"]
-    if target is None or session.get(Call, target) is None:
-        return None
-    taken = session.exec(
-        select(CallKey.source_call_id).where(
-            CallKey.call_id == target, CallKey.source == row["source"]
+def _merge_targets(
+    session: Session, rows: Sequence[Row], known: dict[tuple[str, str], str]
+) -> dict[int, str]:
+    """Row index -> the call its ``merge_into`` names, for the rows whose key
+    is new and whose target still exists and has no key of the row's source
+    yet. One target takes one call of a source, even within a batch."""
+    asked = [
+        (i, r["merge_into"], r["source"])
+        for i, r in enumerate(rows)
+        if r["merge_into"] and (r["source"], r["source_call_id"]) not in known
+    ]
+    if not asked:
+        return {}
+    db = sqlite_connection(session)
+    if db is not None:
+        sql = (
+            "SELECT json_group_array(json_array(c.id, j.value ->> 1)) FROM json_each(?) j "
+            "JOIN call c ON c.id = j.value ->> 0 WHERE NOT EXISTS (SELECT 1 FROM call_key k "
+            "WHERE k.call_id = c.id AND k.source = j.value ->> 1)"
         )
+        pairs = json_list([target, source] for _, target, source in asked)
+        free = {(t, src) for t, src in one_json(db, sql, (pairs,))}
+    else:
+        free = {(t, src) for _, t, src in asked if _free_orm(session, t, src)}
+    out: dict[int, str] = {}
+    for i, target, source in asked:
+        if (target, source) in free:
+            free.discard((target, source))
+            out[i] = target
+    return out
+
+
+def _free_orm(session: Session, target: str, source: str) -> bool:
+    if session.get(Call, target) is None:
+        return False
+    taken = session.exec(
+        select(CallKey.source_call_id).where(CallKey.call_id == target, CallKey.source == source)
     ).first()
-    return None if taken is not None else target
+    return taken is None
 
 
 def _known(session: Session, rows: Sequence[Row]) -> dict[tuple[str, str], str]:
@@ -146,7 +243,9 @@ def _upsert(session: Session, ctx: Context, rows: Sequence[Row], result: LogResu
     pending: dict[tuple[str, str], Row] = {}
     keys: list[Row] = []
     known = _known(session, rows)
-    for row in rows:
+    targets = _merge_targets(session, rows, known)
+    merges: list[tuple[str, Row]] = []
+    for i, row in enumerate(rows):
         key = (row["source"], row["source_call_id"])
         if key in pending:  # a second leg of a call new in this batch
             new = pending[key]
@@ -154,19 +253,20 @@ def _upsert(session: Session, ctx: Context, rows: Sequence[Row], result: LogResu
             result.merged += 1
             result.call_ids.append(new["id"])
             continue
-        target = known.get(key) or _merge_target(session, row)
+        target = known.get(key) or targets.get(i)
         if target is None:
             pending[key] = _new_row(ctx, row)
             keys.append({"source": key[0], "source_call_id": key[1], "call_id": row["id"]})
             result.call_ids.append(row["id"])
             continue
-        changed = _merge_stored(session, ctx, target, row)
-        result.merged += changed
-        result.unchanged += not changed
+        merges.append((target, row))
         if key not in known:
             keys.append({"source": key[0], "source_call_id": key[1], "call_id": target})
             known[key] = target
         result.call_ids.append(target)
+    for changed in _merge_stored(session, ctx, merges):
+        result.merged += changed
+        result.unchanged += not changed
     session.flush()  # merged ORM rows first, then the bulk rows beside them
     insert_calls(session, list(pending.values()), keys)
     result.new += len(pending)

@@ -11,15 +11,17 @@ key is ``(segment, close, id)``: ``("0", "2030-09-30", id)`` or ``("1", "", id)`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
-from ..mutations.registry import Context
 from .deals import ROW_SQL, DealDetail, DealRow, PipelineColumn, deal_detail, deal_row, pipeline
 from .deals import visible as visible_sql
 from .keyset import Chunk, Key, SqlListing
+
+if TYPE_CHECKING:  # importing the mutations imports every ORM model: not for a read
+    from ..mutations.registry import Context
 
 STATE_ORDER = {"open": 0, "won": 1, "lost": 2}
 
@@ -28,6 +30,14 @@ def board_columns(session: Session, viewer: Context | None = None) -> list[Pipel
     """One column per stage: open stages in their order, then won, then lost."""
     columns = pipeline(session, viewer)
     return sorted(columns, key=lambda c: (STATE_ORDER.get(c.stage.state, 3), c.stage.position))
+
+
+def first_cards(
+    session: Session, columns: list[PipelineColumn], viewer: Context | None, limit: int
+) -> list[Chunk[DealRow]]:
+    """The first ``limit`` cards of each column, read with the columns so the
+    board opens drawn, not waiting on a read per column."""
+    return [StageCards(c.stage.id, viewer).page(session, None, limit) for c in columns]
 
 
 def _runs(after: Key | None) -> list[tuple[str, str, str]]:

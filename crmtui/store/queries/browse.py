@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from .deals import visible
 from .keyset import SqlListing
+
+if TYPE_CHECKING:
+    from ..mutations.registry import Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +72,19 @@ class Found:
     contact_id: str | None
 
 
-def find_opportunities(session: Session, words: str, limit: int = 8) -> list[Found]:
-    """Opportunities whose title starts with ``words`` (ignoring case)."""
+def find_opportunities(
+    session: Session, words: str, limit: int = 8, viewer: Context | None = None
+) -> list[Found]:
+    """Opportunities whose title starts with ``words`` (ignoring case), among
+    those ``viewer`` may see (a restricted deal's title is not shown to others)."""
     pattern = words.strip().replace("%", "").replace("_", "") + "%"
+    where, params = visible(viewer)
     rows = session.execute(
         text(
-            "SELECT id, title, contact_id FROM opportunity WHERE title LIKE :p ORDER BY title "
-            "LIMIT :n"
+            "SELECT o.id, o.title, o.contact_id FROM opportunity o WHERE o.title LIKE :p "
+            f"AND {where} ORDER BY o.title LIMIT :n"
         ),
-        {"p": pattern, "n": limit},
+        {**params, "p": pattern, "n": limit},
     )
     return [Found("opportunity", r[0], r[1], r[2]) for r in rows]
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from ..models import Call, CallKey
+from ..sqlite_sets import json_list, one_json
 from .common import PAGE, Page, as_utc
 from .keyset import SqlListing
 from .lookups import Choice
@@ -251,10 +252,15 @@ def call_stats_by_contact(
 
 
 def call_stats_by_agent(
-    session: Session, *, since: datetime | None = None, until: datetime | None = None
+    session: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    filters: CallFilter | None = None,
 ) -> list[AgentCallStats]:
-    """One row per agent (None: calls with no agent), busiest first."""
-    where, params = _period(since, until)
+    """One row per agent (None: calls with no agent), busiest first, over the
+    calls of ``filters`` (the calls screen's) or of the period."""
+    where, params = filters.sql() if filters is not None else _period(since, until)
     sql = (
         f"SELECT c.agent_id, COALESCE(u.name, ''), {_STATS} FROM call c "
         f"LEFT JOIN user_account u ON u.id = c.agent_id WHERE {where} "
@@ -274,45 +280,48 @@ class MergeCandidate:
     billsec_s: int
 
 
+def _driver(session: Session) -> Any:
+    """The session's own SQLite connection (the import's hot loops skip the ORM)."""
+    return session.connection().connection.driver_connection
+
+
 def merge_candidates(
     session: Session, source: str, numbers: Sequence[str], lo: datetime, hi: datetime
 ) -> list[MergeCandidate]:
     """Calls with one of ``numbers`` started in ``[lo, hi]`` that no call of
-    ``source`` was merged into yet (an index seek per number)."""
-    out: list[MergeCandidate] = []
-    for i in range(0, len(numbers), 500):
-        chunk = list(numbers[i : i + 500])
-        params: dict[str, Any] = {f"n{j}": n for j, n in enumerate(chunk)}
-        marks = ",".join(f":n{j}" for j in range(len(chunk)))
-        params.update(src=source, lo=sql_time(lo), hi=sql_time(hi))
-        sql = (
-            "SELECT c.id, c.remote_e164, c.direction, c.started_at, c.billsec_s FROM call c "
-            f"WHERE c.remote_e164 IN ({marks}) AND c.started_at BETWEEN :lo AND :hi AND NOT "
-            "EXISTS (SELECT 1 FROM call_key k WHERE k.call_id = c.id AND k.source = :src)"
-        )
-        for r in session.execute(text(sql), params):
-            out.append(MergeCandidate(r[0], r[1], r[2], as_utc(r[3]), r[4]))  # type: ignore[arg-type]
-    return out
+    ``source`` was merged into yet (one statement: an index seek per number)."""
+    if not numbers:
+        return []
+    sql = (
+        "SELECT json_group_array(json_array(c.id, c.remote_e164, c.direction, c.started_at, "
+        "c.billsec_s)) FROM call c WHERE c.remote_e164 IN (SELECT value FROM json_each(?)) "
+        "AND c.started_at BETWEEN ? AND ? AND NOT EXISTS "
+        "(SELECT 1 FROM call_key k WHERE k.call_id = c.id AND k.source = ?)"
+    )
+    params = (json_list(numbers), sql_time(lo), sql_time(hi), source)
+    return [
+        MergeCandidate(r[0], r[1], r[2], _utc(r[3]), r[4])  # type: ignore[arg-type]
+        for r in one_json(_driver(session), sql, params)
+    ]
 
 
-def stored_calls(session: Session, source: str, ids: Sequence[str]) -> dict[str, Call]:
-    """``source_call_id -> call`` for the ids of ``source`` already stored
-    (detached copies, for comparing before writing)."""
-    found: dict[str, Call] = {}
-    for i in range(0, len(ids), 500):
-        rows = session.exec(
-            select(CallKey.source_call_id, Call)
-            .join(Call, col(Call.id) == CallKey.call_id)
-            .where(CallKey.source == source, col(CallKey.source_call_id).in_(ids[i : i + 500]))
-        ).all()
-        found.update({key: call for key, call in rows})
-    return found
+def _utc(text: str | None) -> datetime | None:
+    """A stored time (naive UTC text on SQLite) as an aware UTC datetime."""
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+# One row per key: the key, and up to ? matching ``[contact, e164]``.
+_PHONES_BY_KEY = """SELECT json_group_array(json_array(j.value, json((
+  SELECT json_group_array(json_array(contact_id, e164)) FROM (
+    SELECT contact_id, e164 FROM contact_phone WHERE {where} LIMIT ?)))))
+FROM json_each(?) j"""
 
 
 class PhoneLookup:
     """The three indexed lookups number matching makes, on the session's own
     SQLite connection (no ORM in the loop: matching must stay under a
-    millisecond against a million contacts)."""
+    millisecond against a million contacts). Each has a ``_many`` form that
+    answers a batch of numbers in one statement."""
 
     def __init__(self, session: Session) -> None:
         self._db: Any = session.connection().connection.driver_connection
@@ -326,10 +335,34 @@ class PhoneLookup:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def by_e164_many(self, numbers: Sequence[str], limit: int = 5) -> dict[str, list[str]]:
+        """:meth:`by_e164` for many numbers: ``e164 -> contacts``, oldest first,
+        for the numbers some contact holds."""
+        if not numbers:
+            return {}
+        sql = (
+            "SELECT json_group_array(json_array(e164, contact_id)) FROM (SELECT DISTINCT "
+            "e164, contact_id FROM contact_phone WHERE e164 IN (SELECT value FROM json_each(?)))"
+        )
+        found: dict[str, list[str]] = {}
+        for e164, contact_id in one_json(self._db, sql, (json_list(numbers),)):
+            found.setdefault(e164, []).append(contact_id)
+        return {e164: sorted(ids)[:limit] for e164, ids in found.items()}
+
     def by_digits(self, digits: str, limit: int = 20) -> list[tuple[str, str | None]]:
         """``(contact, e164)`` of phones whose national digits are exactly ``digits``."""
         sql = "SELECT contact_id, e164 FROM contact_phone WHERE digits_rev = ? LIMIT ?"
         return [tuple(r) for r in self._db.execute(sql, (digits[::-1], limit))]
+
+    def by_digits_many(
+        self, numbers: Sequence[str], limit: int = 20
+    ) -> dict[str, list[tuple[str, str | None]]]:
+        """:meth:`by_digits` for many digit strings: ``digits -> rows``."""
+        if not numbers:
+            return {}
+        sql = _PHONES_BY_KEY.format(where="digits_rev = j.value")
+        found = one_json(self._db, sql, (limit, json_list(d[::-1] for d in numbers)))
+        return {rev[::-1]: [(c, e) for c, e in rows] for rev, rows in found}
 
     def by_suffix(self, digits: str, limit: int = 20) -> list[tuple[str, str | None]]:
         """``(contact, e164)`` of phones whose digits end with ``digits``."""
@@ -339,6 +372,17 @@ class PhoneLookup:
             "AND digits_rev < ? LIMIT ?"
         )
         return [tuple(r) for r in self._db.execute(sql, (rev, rev + "\uffff", limit))]
+
+    def by_suffix_many(
+        self, suffixes: Sequence[str], limit: int = 20
+    ) -> dict[str, list[tuple[str, str | None]]]:
+        """:meth:`by_suffix` for many suffixes: ``suffix -> rows``."""
+        if not suffixes:
+            return {}
+        where = "digits_rev >= j.value ->> 0 AND digits_rev < j.value ->> 1"
+        ranges = ([d[::-1], d[::-1] + "\uffff"] for d in suffixes)
+        found = one_json(self._db, _PHONES_BY_KEY.format(where=where), (limit, json_list(ranges)))
+        return {low[::-1]: [(c, e) for c, e in rows] for (low, _high), rows in found}
 
 
 def call_list(filters: CallFilter | None = None) -> SqlListing[CallRow]:

@@ -12,15 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from .. import settings
 from ..money import Money, round_minor
-from ..mutations.registry import Context
 from .common import PAGE, Page
+
+if TYPE_CHECKING:  # importing the mutations imports every ORM model: not for a read
+    from ..mutations.registry import Context
 
 VALUE_SQL = "o.budget_minor * (CASE o.budget_type WHEN 'fixed' THEN 1 ELSE o.budget_count END)"
 

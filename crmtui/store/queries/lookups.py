@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session
 
-from .. import settings
 from .common import as_utc
 
 
@@ -55,6 +54,8 @@ def categories(session: Session, scope: str) -> tuple[Choice, ...]:
 
 
 def choices(session: Session) -> Choices:
+    from .. import settings  # the ORM models: not needed by the reads above
+
     return Choices(
         users=_pairs(session, "SELECT id, name FROM user_account WHERE active ORDER BY name"),
         contact_types=categories(session, "contact_type"),

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from .common import as_utc
+from .deals import visible
 from .keyset import Chunk, Key
+
+if TYPE_CHECKING:
+    from ..mutations.registry import Context
 
 KINDS = ("activity", "call", "task", "opportunity", "invoice")
 
@@ -76,11 +80,12 @@ ARMS = (
         CASE WHEN t.closed_at IS NULL THEN 'open' ELSE 'closed' END, t.description, NULL, NULL""",
         "FROM task t WHERE t.contact_id = :cid",
     ),
-    (*_OPPORTUNITY, "FROM opportunity o WHERE o.contact_id = :cid"),
+    # {deals} keeps restricted deals away from users without a grant
+    (*_OPPORTUNITY, "FROM opportunity o WHERE o.contact_id = :cid AND {deals}"),
     (
         *_OPPORTUNITY,
         "FROM opportunity o JOIN opportunity_contact oc ON oc.opportunity_id = o.id "
-        "WHERE oc.contact_id = :cid AND o.contact_id IS NOT :cid",
+        "WHERE oc.contact_id = :cid AND o.contact_id IS NOT :cid AND {deals}",
     ),
     (*_INVOICE, "FROM invoice i WHERE i.client_id = :cid"),
     (*_INVOICE, "FROM invoice i WHERE i.consignee_id = :cid AND i.client_id IS NOT :cid"),
@@ -88,10 +93,16 @@ ARMS = (
 _ORDER = "k0 DESC, k1 DESC"
 
 
-def _union(*, columns: bool, after: bool) -> str:
+def _sources(deals: str) -> list[tuple[str, str, str, str]]:
+    return [
+        (key, ident, cols, source.replace("{deals}", deals)) for key, ident, cols, source in ARMS
+    ]
+
+
+def _union(deals: str, *, columns: bool, after: bool) -> str:
     """Every arm's newest ``:n`` rows (after the key), as one UNION ALL."""
     parts = []
-    for key, ident, cols, source in ARMS:
+    for key, ident, cols, source in _sources(deals):
         where = f" AND ({key}, {ident}) < (:a0, :a1)" if after else ""
         extra = f", {cols}" if columns else ""
         parts.append(
@@ -103,36 +114,44 @@ def _union(*, columns: bool, after: bool) -> str:
 
 @dataclass(frozen=True)
 class Timeline:
-    """The timeline of one contact as an indexed listing (see ``keyset``)."""
+    """The timeline of one contact as an indexed listing (see ``keyset``), as
+    ``viewer`` may see it (None: every record, as for an admin)."""
 
     contact_id: str
+    viewer: Context | None
+
+    @property
+    def _deals(self) -> tuple[str, dict[str, Any]]:
+        return visible(self.viewer)
 
     def _params(self, after: Key | None, n: int) -> dict[str, Any]:
-        params: dict[str, Any] = {"cid": self.contact_id, "n": n}
+        params: dict[str, Any] = {"cid": self.contact_id, "n": n, **self._deals[1]}
         if after is not None:
             params.update(a0=after[0], a1=after[1])
         return params
 
     def count(self, session: Session) -> int:
-        sql = " + ".join(f"(SELECT count(*) {source})" for *_, source in ARMS)
-        return int(session.execute(text(f"SELECT {sql}"), {"cid": self.contact_id}).scalar_one())
+        deals, params = self._deals
+        sql = " + ".join(f"(SELECT count(*) {source})" for *_, source in _sources(deals))
+        params = {"cid": self.contact_id, **params}
+        return int(session.execute(text(f"SELECT {sql}"), params).scalar_one())
 
     def anchors(self, session: Session, step: int) -> list[Key]:
-        whole = _union(columns=False, after=False)
+        whole = _union(self._deals[0], columns=False, after=False)
         sql = (
             f"SELECT k0, k1 FROM (SELECT k0, k1, row_number() OVER (ORDER BY {_ORDER}) AS rn "
             f"FROM ({whole})) WHERE rn % :step = 0 ORDER BY rn"
         )
-        params = {"cid": self.contact_id, "n": -1, "step": step}  # LIMIT -1: no limit
+        params = {**self._params(None, -1), "step": step}  # LIMIT -1: no limit
         return [tuple(r) for r in session.execute(text(sql), params)]
 
     def keys_after(self, session: Session, after: Key | None, n: int) -> list[Key]:
-        union = _union(columns=False, after=after is not None)
+        union = _union(self._deals[0], columns=False, after=after is not None)
         sql = f"SELECT k0, k1 FROM ({union}) ORDER BY {_ORDER} LIMIT :n"
         return [tuple(r) for r in session.execute(text(sql), self._params(after, n))]
 
     def page(self, session: Session, after: Key | None, limit: int) -> Chunk[TimelineEntry]:
-        union = _union(columns=True, after=after is not None)
+        union = _union(self._deals[0], columns=True, after=after is not None)
         sql = f"SELECT * FROM ({union}) ORDER BY {_ORDER} LIMIT :n"
         rows = session.execute(text(sql), self._params(after, limit + 1)).mappings().all()
         more = len(rows) > limit
@@ -156,6 +175,7 @@ def _entry(row: Any) -> TimelineEntry:
     )
 
 
-def timeline(contact_id: str) -> Timeline:
-    """The timeline of one contact (person or company), newest first."""
-    return Timeline(contact_id)
+def timeline(contact_id: str, viewer: Context | None) -> Timeline:
+    """The timeline of one contact (person or company), newest first, without
+    the restricted deals ``viewer`` has no grant for."""
+    return Timeline(contact_id, viewer)

@@ -26,12 +26,12 @@ from ..events import CallEvent, Direction
 from ..processing import Rejected
 from .base import (
     ImportFileError,
+    LocalTimes,
     RowError,
     channel_party,
     is_extension,
     open_text,
     parse_int,
-    parse_time,
     row_key,
 )
 
@@ -51,6 +51,7 @@ GIVE_UP_AFTER = 100  # rows in a row that fail before the file is called unusabl
 
 def read(path: Path, zone: tzinfo) -> Iterator[CallEvent | Rejected]:
     """The legs of ``path`` as events, and the rows that cannot be used."""
+    times = LocalTimes(zone)
     with open_text(path) as fh:
         reader = csv.reader(fh)
         line, good, bad = 1, 0, 0
@@ -60,7 +61,7 @@ def read(path: Path, zone: tzinfo) -> Iterator[CallEvent | Rejected]:
                 if not "".join(row).strip():  # a blank line
                     continue
                 try:
-                    yield parse_row(row, zone, first)
+                    yield parse_row(row, times, first)
                     good += 1
                 except RowError as exc:
                     bad += 1
@@ -74,16 +75,16 @@ def read(path: Path, zone: tzinfo) -> Iterator[CallEvent | Rejected]:
             yield Rejected(line, f"unreadable CSV ({exc}); the rest of the file was skipped")
 
 
-def parse_row(row: list[str], zone: tzinfo, line: int) -> CallEvent:
+def parse_row(row: list[str], times: LocalTimes, line: int) -> CallEvent:
     if len(row) not in WIDTHS:
         raise RowError(f"expected 16, 17, 18 or 21 columns, found {len(row)}")
     src, dst, clid, channel, dstchannel = row[1], row[2], row[4], row[5], row[6]
     disposition = row[14].strip().upper()
     if disposition not in DISPOSITIONS:
         raise RowError(f"disposition: unknown {row[14]!r}")
-    started = parse_time(row[9], zone, "start")
-    answered = parse_time(row[10], zone, "answer") if row[10].strip() else None
-    ended = parse_time(row[11], zone, "end") if row[11].strip() else None
+    started = times(row[9], "start")
+    answered = times(row[10], "answer") if row[10].strip() else None
+    ended = times(row[11], "end") if row[11].strip() else None
     direction, remote, local = _parties(src, dst, channel, dstchannel)
     name = _clid_name(clid) if direction == "inbound" else ""
     return CallEvent(
