@@ -47,6 +47,7 @@ class Block(Generic[T]):
 
 BLOCK = 50  # rows per query: a screenful or two
 STEP = 1000  # rows between anchors
+REMEMBERED = 4  # listings whose count and anchors are kept (see reload)
 CACHE_BLOCKS = 40  # at most 4,000 rows kept in memory
 
 
@@ -127,6 +128,10 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         self._total = 0
         self._exact = True
         self._count_known = False  # an indexed listing's count has come back
+        # (count, anchors) of the listings shown lately, forgotten by reload():
+        # going back from a search to the browsing list then costs no recount
+        # of a million rows (whose reads would slow the next search down).
+        self._indexes: OrderedDict[Listing[T], tuple[int, tuple[Key, ...]]] = OrderedDict()
         self._painter: Painter[T] | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -172,7 +177,10 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
             self.cursor = 0
             self.scroll_to(y=0, animate=False)
         known = total if indexed else None
-        if indexed and known is None:
+        remembered = self._remembered(listing) if indexed and known is None else None
+        if remembered is not None:
+            known, self._anchors = remembered
+        elif indexed and known is None:
             self._index(self._generation, listing, None)  # type: ignore[arg-type]
         elif indexed:
             # Counted already: the anchors (for jumps only) are read after the paint.
@@ -211,8 +219,24 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
             self.post_message(self.Counted(self, total, True))
         self._announce()
 
+    def _remembered(self, listing: Listing[T]) -> tuple[int, tuple[Key, ...]] | None:
+        try:
+            return self._indexes.get(listing)
+        except TypeError:  # a listing that cannot be hashed is never remembered
+            return None
+
+    def _remember(self, listing: Listing[T], total: int, anchors: tuple[Key, ...]) -> None:
+        try:
+            self._indexes[listing] = (total, anchors)
+        except TypeError:
+            return
+        self._indexes.move_to_end(listing)
+        while len(self._indexes) > REMEMBERED:
+            self._indexes.popitem(last=False)
+
     def reload(self) -> None:
         """Read the same listing again (after a change), keeping the position."""
+        self._indexes.clear()  # the data changed: every count may have too
         if self._listing is not None:
             self.show(self._listing, keep_cursor=True)
 
@@ -276,7 +300,7 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
                 total = listing.count(session)
                 self.app.call_from_thread(self._counted, generation, total)
             anchors = tuple(listing.anchors(session, self.step)) if total > self.step else ()
-        self.app.call_from_thread(self._got_anchors, generation, anchors)
+        self.app.call_from_thread(self._got_anchors, generation, anchors, total)
 
     @work(thread=True, group="list-load", exit_on_error=False)
     def _load(
@@ -306,9 +330,11 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
             self.post_message(self.Counted(self, total, True))
             self.refresh()
 
-    def _got_anchors(self, generation: int, anchors: tuple[Key, ...]) -> None:
+    def _got_anchors(self, generation: int, anchors: tuple[Key, ...], total: int) -> None:
         if generation == self._generation:
             self._anchors = anchors
+            if self._listing is not None:
+                self._remember(self._listing, total, anchors)
             self.refresh()
 
     def _loaded(self, generation: int, block: int, chunk: Block[T]) -> None:

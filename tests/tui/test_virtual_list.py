@@ -94,3 +94,36 @@ async def test_a_search_listing_grows_as_the_cursor_nears_its_end(store):
             await pilot.press("end")
             await visible(pilot)
         assert widget.total == N
+
+
+async def test_going_back_to_a_listing_reuses_its_count_until_the_data_changes(store):
+    """From a search back to the browsing list: no recount of the whole store;
+    after reload() (a change), the new count shows."""
+    seed(store)
+    counts: list[int] = []
+
+    class Counting(ContactListing):
+        def count(self, session: Any) -> int:
+            found = super().count(session)
+            counts.append(found)
+            return found
+
+    browse = Counting()
+    app = ListApp(store)
+    async with app.run_test(size=(40, 12)) as pilot:
+        widget = app.query_one(VirtualList)
+        widget.show(browse)
+        await visible(pilot)
+        assert counts == [N] and widget.total == N
+
+        widget.show(SearchListing("Person 01"))
+        await visible(pilot)
+        widget.show(browse)
+        rows = await visible(pilot)
+        assert counts == [N] and widget.total == N  # remembered, not counted again
+        assert rows[0] == expected(0)
+
+        store.mutate("contact.create", {"first_name": "Person", "last_name": "999"})
+        widget.reload()
+        await visible(pilot)
+        assert counts == [N, N + 1] and widget.total == N + 1
