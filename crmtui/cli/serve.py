@@ -37,6 +37,7 @@ def serve(
     import uvicorn
 
     from ..sync.app import DB_ENV, create_app
+    from ..sync.nodelay import NoDelayH11Protocol
     from ..sync.serverdb import open_database
 
     if (tls_cert is None) != (tls_key is None):
@@ -49,12 +50,13 @@ def serve(
         workers = min(4, os.cpu_count() or 1) if database.is_pg else 1
     where = database.url.split("@")[-1]  # no credentials in the log
     common.err_console.print(f"crmtui sync server on {host}:{port} ({where}, {workers} worker(s))")
-    tls = {
+    options = {
         "ssl_certfile": str(tls_cert) if tls_cert else None,
         "ssl_keyfile": str(tls_key) if tls_key else None,
+        "http": NoDelayH11Protocol,
     }
     if workers == 1:
-        uvicorn.run(create_app(database), host=host, port=port, log_level="info", **tls)
+        uvicorn.run(create_app(database), host=host, port=port, log_level="info", **options)
         return
     # Several processes (each its own GIL, pool and listener) share the socket;
     # uvicorn builds the app in each from the URL, already migrated above.
@@ -67,5 +69,5 @@ def serve(
         host=host,
         port=port,
         log_level="info",
-        **tls,
+        **options,
     )
