@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Date, DateTime
 from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel, UTCDateTime
 
-from .models import ContactPhone
+from .models import Contact, ContactEmail, ContactPhone, ContactResponsible
 
 _DIALECT = sqlite.dialect()
 
@@ -110,3 +110,35 @@ PHONE = TableSpec(
         "position",
     ),
 )
+
+
+# The contact tables, as the batch import and the demo loader both write them.
+STAMPS = ("created_at", "updated_at", "created_by", "version")
+
+CONTACT = TableSpec(
+    Contact,
+    (
+        *STAMPS,
+        "id",
+        "kind",
+        "first_name",
+        "last_name",
+        "company_name",
+        "display_name",
+        "sort_key",
+        "company_id",
+        "title",
+        "website",
+        "social",
+        "description",
+        "type_id",
+        "temperature",
+        "currency",
+        "photo_path",
+        "access",
+        "owner_id",
+        "origin",
+    ),
+)
+EMAIL = TableSpec(ContactEmail, ("id", "contact_id", "label", "address", "position"))
+RESPONSIBLE = TableSpec(ContactResponsible, ("contact_id", "user_id"))

@@ -14,10 +14,7 @@ from ..models import (
     ActivityUser,
     Call,
     CallKey,
-    Contact,
     ContactAddress,
-    ContactEmail,
-    ContactResponsible,
     ContactTag,
     CustomValue,
     Invoice,
@@ -27,41 +24,13 @@ from ..models import (
     OpportunityUser,
     Task,
 )
+from ..table_specs import CONTACT, EMAIL, RESPONSIBLE, STAMPS
 
-STAMPS = ("created_at", "updated_at", "created_by", "version")
-
-CONTACT = TableSpec(
-    Contact,
-    (
-        *STAMPS,
-        "id",
-        "kind",
-        "first_name",
-        "last_name",
-        "company_name",
-        "display_name",
-        "sort_key",
-        "company_id",
-        "title",
-        "website",
-        "social",
-        "description",
-        "type_id",
-        "temperature",
-        "currency",
-        "photo_path",
-        "access",
-        "owner_id",
-        "origin",
-    ),
-)
-EMAIL = TableSpec(ContactEmail, ("id", "contact_id", "label", "address", "position"))
 ADDRESS = TableSpec(
     ContactAddress,
     ("id", "contact_id", "label", "street", "postcode", "city", "region", "country", "position"),
 )
 CONTACT_TAG = TableSpec(ContactTag, ("contact_id", "tag_id"))
-RESPONSIBLE = TableSpec(ContactResponsible, ("contact_id", "user_id"))
 CUSTOM = TableSpec(CustomValue, ("entity_id", "field_id", "value"))
 OPPORTUNITY = TableSpec(
     Opportunity,

@@ -31,13 +31,11 @@ from ..models import (
     Category,
     Contact,
     ContactAddress,
-    ContactEmail,
-    ContactResponsible,
     ContactTag,
 )
 from ..money import MoneyError, check_currency
 from ..phones import normalise_cached
-from ..table_specs import PHONE, TableSpec
+from ..table_specs import CONTACT, EMAIL, PHONE, RESPONSIBLE, TableSpec
 from .args import Args, check_email, child_id
 from .call_rows import insert_rows
 from .contacts import (
@@ -179,38 +177,6 @@ def _currencies(rows: ContactColumns) -> list[str | None]:
 
 
 Row = dict[str, Any]
-
-# Every column of each table, in the order the batch's tuples give them.
-CONTACT = TableSpec(
-    Contact,
-    (
-        "created_at",
-        "updated_at",
-        "created_by",
-        "version",
-        "id",
-        "kind",
-        "first_name",
-        "last_name",
-        "company_name",
-        "display_name",
-        "sort_key",
-        "company_id",
-        "title",
-        "website",
-        "social",
-        "description",
-        "type_id",
-        "temperature",
-        "currency",
-        "photo_path",
-        "access",
-        "owner_id",
-        "origin",
-    ),
-)
-EMAIL = TableSpec(ContactEmail, ("id", "contact_id", "label", "address", "position"))
-RESPONSIBLE = TableSpec(ContactResponsible, ("contact_id", "user_id"))
 
 
 class _Rows:
