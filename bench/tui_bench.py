@@ -252,8 +252,8 @@ def lengthen_timeline(path: Path) -> None:
 
     with open_store(path, create=False) as store:
         contact = longest_timeline(store)
-        with store.read() as session:
-            have = timeline(contact, None).count(session)
+        with store.snapshot() as db:
+            have = timeline(contact, None).count(db)
         missing = LONG_TIMELINE - have
         if missing <= 0:
             return

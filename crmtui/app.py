@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import App
 from textual.screen import ModalScreen
-from textual.widgets import HelpPanel
 
 from . import commands
 from .config import ConfigError, config_path, load_config, save_config
@@ -188,16 +187,14 @@ class CrmApp(ReportsWorkerErrors, App[None]):
 
     @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
     def _read_settings(self) -> None:
-        from sqlalchemy import text
-
         from .store import settings as store_settings
 
-        with self.store.read() as session:
+        with self.store.snapshot() as db:
             # SQLite's page caches (one per pooled connection, 64 MB each) would fill
             # up scanning a million-row index; in the app, all of them together stay
             # under this (process-wide) limit, and the OS keeps the file cached anyway.
-            session.execute(text(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT}"))
-            values = store_settings.plain_values(session, "default_region", "locale")
+            db.execute(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT}")
+            values = store_settings.plain_values(db, "default_region", "locale")
         self.ctx.region = str(values["default_region"])
         self.ctx.locale = str(values["locale"])
 
@@ -208,6 +205,8 @@ class CrmApp(ReportsWorkerErrors, App[None]):
         return not (action in ("switch_mode", "settings") and isinstance(self.screen, ModalScreen))
 
     def action_toggle_help(self) -> None:
+        from textual.widgets import HelpPanel  # with Markdown: not needed to paint
+
         if self.screen.query(HelpPanel):
             self.action_hide_help_panel()
         else:

@@ -6,6 +6,7 @@ import typer
 
 from ..store.phones import format_for_display
 from ..store.queries.contacts import ContactFilter, count_contacts, list_contacts, search_contacts
+from ..store.sql import connection_of
 from . import common
 
 app = typer.Typer(help="People and companies.", no_args_is_help=True)
@@ -24,9 +25,11 @@ def list_(
     with common.store() as st, st.read() as session:
         region = st.context(session).region
         if search:
-            page = search_contacts(session, search, limit=limit)
+            page = search_contacts(connection_of(session), search, limit=limit)
         else:
-            page = list_contacts(session, limit=limit, filters=ContactFilter(kind=kind))
+            page = list_contacts(
+                connection_of(session), limit=limit, filters=ContactFilter(kind=kind)
+            )
         rows = [
             (
                 r.id,
@@ -46,7 +49,7 @@ def list_(
 def count(kind: str | None = typer.Option(None, help="person or company")) -> None:
     """Print how many contacts the store holds."""
     with common.store() as st, st.read() as session:
-        typer.echo(count_contacts(session, ContactFilter(kind=kind)))
+        typer.echo(count_contacts(connection_of(session), ContactFilter(kind=kind)))
 
 
 @app.command("add")

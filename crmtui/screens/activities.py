@@ -83,8 +83,8 @@ class ActivitiesScreen(ContactActions):
 
     @work(thread=True, exclusive=True, group="activity-choices", exit_on_error=False)
     def _load_choices(self) -> None:
-        with self.store.read() as session:
-            found = choices(session)
+        with self.store.snapshot() as db:
+            found = choices(db)
         self.app.call_from_thread(self._fill, found)
 
     def _fill(self, found: Choices) -> None:

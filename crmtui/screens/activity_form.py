@@ -133,9 +133,9 @@ class ActivityForm(ReportsWorkerErrors, ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="form-choices", exit_on_error=False)
     def _load_choices(self) -> None:
-        with self.ctx.store.read() as session:
-            cats = categories(session, "activity_category")
-            deals = contact_opportunities(session, self.contact_id) if self.contact_id else ()
+        with self.ctx.store.snapshot() as db:
+            cats = categories(db, "activity_category")
+            deals = contact_opportunities(db, self.contact_id) if self.contact_id else ()
         self.app.call_from_thread(self._fill, cats, deals)
 
     def _fill(self, cats: tuple[Choice, ...], deals: tuple[Choice, ...]) -> None:

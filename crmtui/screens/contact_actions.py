@@ -7,11 +7,15 @@ the contacts list, the contact card and the activities list.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 
-from ..store.queries.contact_detail import ContactDetail, contact_detail
 from ..widgets.virtual_list import VirtualList
 from .base import CrmScreen, DataChanged
+
+if TYPE_CHECKING:
+    from ..store.queries.contact_detail import ContactDetail
 
 # The forms are imported when first opened: a screen showing contacts paints
 # without them (they bring the store's mutations and the form widgets).
@@ -32,8 +36,11 @@ class ContactActions(CrmScreen):
             self.refresh_bindings()
 
     def _has_row(self) -> bool:
+        # Old rows standing in for a new listing's keep the actions lit: greying
+        # them out for the few ms until the new rows come would redraw the footer
+        # twice at every keystroke of a search.
         lists = self.query(VirtualList)
-        return any(v.current is not None for v in lists)
+        return any(v.current is not None or v.standing_in for v in lists)
 
     def contact_in_view(self) -> tuple[str, str] | None:
         """(id, name) of the contact the keys act on, if any."""
@@ -98,6 +105,8 @@ class ContactActions(CrmScreen):
 
     @work(thread=True, exclusive=True, group="contact-edit", exit_on_error=False)
     def _edit(self, contact_id: str) -> None:
+        from ..store.queries.contact_detail import contact_detail
+
         with self.store.read() as session:
             detail = contact_detail(session, contact_id)
         self.app.call_from_thread(self._open_form, detail)

@@ -27,6 +27,7 @@ from ..store.phones import format_for_display, normalise
 from ..store.queries.contact_detail import ContactDetail
 from ..store.queries.lookups import Choice, Choices, choices
 from ..store.queries.settings_lists import CustomFieldRow, custom_fields
+from ..store.sql import connection_of
 from ..widgets.company_field import CompanyField, resolve
 from ..widgets.custom_fields import CustomFieldInputs
 from ..widgets.form import FormField, options, selected, text_of
@@ -159,7 +160,7 @@ class ContactForm(ReportsWorkerErrors, ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="form-choices", exit_on_error=False)
     def _load_choices(self) -> None:
         with self.ctx.store.read() as session:
-            found = choices(session)
+            found = choices(connection_of(session))
             fields = custom_fields(session, "contact")
         self.app.call_from_thread(self._fill, found, fields)
 

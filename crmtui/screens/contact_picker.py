@@ -8,6 +8,7 @@ from sqlmodel import Session
 from textual.widgets.option_list import Option
 
 from ..store.queries.contacts import ContactRow, search_contacts
+from ..store.sql import connection_of
 from .picker import SearchPicker
 
 HITS = 12
@@ -27,7 +28,7 @@ class ContactPicker(SearchPicker[tuple[str, str]]):
     PLACEHOLDER = "name, company, e-mail or number"
 
     def find(self, session: Session, query: str) -> list[ContactRow]:
-        return list(search_contacts(session, query, limit=HITS).rows)
+        return list(search_contacts(connection_of(session), query, limit=HITS).rows)
 
     def option(self, row: ContactRow) -> Option:
         return Option(_label(row), id=f"{row.id}\n{row.display_name}")

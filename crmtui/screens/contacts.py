@@ -153,7 +153,9 @@ class ContactsScreen(ContactActions):
         text = f"{event.total:,}{more} {noun}{plural}{marked}"
         # The label is as wide as its text: only a change of width needs a layout
         # (of the whole screen), not each "50+ matches" while typing a search.
-        count.update(Text(text), layout=len(text) != len(str(count.content)))
+        shown = str(count.content)
+        if text != shown:  # "50+ matches" again at each keystroke: nothing to repaint
+            count.update(Text(text), layout=len(text) != len(shown))
 
     @on(VirtualList.Selected)
     def _open(self, event: VirtualList.Selected) -> None:
@@ -194,8 +196,8 @@ class ContactsScreen(ContactActions):
 
     @work(thread=True, exclusive=True, group="contacts-choices", exit_on_error=False)
     def _load_choices(self) -> None:
-        with self.store.read() as session:
-            found = choices(session)
+        with self.store.snapshot() as db:
+            found = choices(db)
         self.app.call_from_thread(self._fill_filters, found)
 
     def _fill_filters(self, found: Choices) -> None:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from .. import commands
 from ..store.queries.browse import Found, find_invoices, find_opportunities
 from ..store.queries.contacts import search_contacts
+from ..store.sql import connection_of
 from .base import CrmScreen, DataChanged
 from .contact_screen import ContactScreen
 from .context import UiContext
@@ -66,7 +67,7 @@ class CrmCommands(Provider):
     def _find(screen: CrmScreen, query: str) -> list[Found]:
         with screen.store.read() as session:
             viewer = screen.store.context(session)
-            people = search_contacts(session, query, limit=RECORD_HITS).rows
+            people = search_contacts(connection_of(session), query, limit=RECORD_HITS).rows
             found = [Found("contact", r.id, r.display_name, r.id) for r in people]
             found += find_opportunities(session, query, RECORD_HITS, viewer)
             found += find_invoices(session, query, RECORD_HITS)

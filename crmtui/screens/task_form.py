@@ -109,9 +109,9 @@ class TaskForm(ReportsWorkerErrors, ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="form-choices", exit_on_error=False)
     def _load_choices(self) -> None:
         one = self.contact_ids[0] if len(self.contact_ids) == 1 else None
-        with self.ctx.store.read() as session:
-            found = choices(session)
-            deals = contact_opportunities(session, one) if one else ()
+        with self.ctx.store.snapshot() as db:
+            found = choices(db)
+            deals = contact_opportunities(db, one) if one else ()
         self.app.call_from_thread(self._fill, found, deals)
 
     def _fill(self, found: Choices, deals: tuple[Choice, ...]) -> None:

@@ -6,25 +6,26 @@ crmtui store, or one written by a newer crmtui, is refused before anything
 upgraded with Alembic; nothing calls ``create_all`` at run time.
 
 Opening a store that is up to date (every launch of the app) imports neither
-the ORM models nor the mutations: they cost a good part of a second, and the
-first screen only reads. They are imported when something first writes.
+SQLAlchemy, the ORM models nor the mutations: they cost a good part of a
+second, and the first screen only reads, through :meth:`Store.snapshot` (plain
+sqlite3). They are imported when something first asks for a session.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlmodel import Session
-
 from . import migrate
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
     from .mutations.registry import Context
 
@@ -78,6 +79,11 @@ def _inspect(path: Path) -> tuple[str | None, bool]:
     return revision, identified
 
 
+# Every connection, reading or writing, waits for a lock rather than failing,
+# and keeps a 64 MB page cache.
+_SHARED_PRAGMAS = ("busy_timeout=10000", "cache_size=-65536", "temp_store=MEMORY")
+
+
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     # The driver must not open transactions itself: the "begin" listener does,
     # so that writers can take the lock up front (BEGIN IMMEDIATE).
@@ -86,13 +92,14 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")  # the outbox must survive a power cut
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA cache_size=-65536")
-    cur.execute("PRAGMA temp_store=MEMORY")
+    for pragma in _SHARED_PRAGMAS:
+        cur.execute(f"PRAGMA {pragma}")
     cur.close()
 
 
 def make_engine(path: Path, *, immediate: bool = False) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
@@ -110,17 +117,43 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.engine = make_engine(path)
-        self.write_engine = make_engine(path, immediate=True)
+        self._readers = _ReaderPool(path)
+        self._engines: tuple[Engine, Engine] | None = None
+        self._engines_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        return self._sessions()[0]
+
+    @property
+    def write_engine(self) -> Engine:
+        return self._sessions()[1]
+
+    def _sessions(self) -> tuple[Engine, Engine]:
+        with self._engines_lock:  # made on first use (importing SQLAlchemy), once
+            if self._engines is None:
+                self._engines = make_engine(self.path), make_engine(self.path, immediate=True)
+            return self._engines
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read-only sqlite3 connection in a read transaction: every query in
+        the block sees the same state of the store."""
+        with self._readers.lent() as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
         with Session(self.engine) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success, rolls back on error."""
+        from sqlmodel import Session
+
         with Session(self.write_engine) as session, session.begin():
             yield session
 
@@ -154,14 +187,57 @@ class Store:
             return [run_in(session, ctx, name, args) for name, args in batch]
 
     def close(self) -> None:
-        self.engine.dispose()
-        self.write_engine.dispose()
+        self._readers.close()
+        if self._engines is not None:
+            for engine in self._engines:
+                engine.dispose()
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _ReaderPool:
+    """The snapshots' connections, kept open (each with its page cache) and lent
+    to one thread at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA query_only=ON")  # a snapshot never writes
+        for pragma in _SHARED_PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+
+    @contextmanager
+    def lent(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        conn = conn or self._connect()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("ROLLBACK")  # nothing to keep: it only read
+            with self._lock:
+                if self._closed:  # the store closed while this one was out
+                    conn.close()
+                else:
+                    self._idle.append(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for conn in self._idle:
+                conn.close()
+            self._idle.clear()
 
 
 def open_store(path: str | Path, *, create: bool = True) -> Store:

@@ -6,9 +6,8 @@ import getpass
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from .ids import new_id
+from .sql import Db, marks, tuples
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -40,12 +39,11 @@ def get(session: Session, key: str) -> Any:
     return DEFAULTS.get(key) if row is None else row.value
 
 
-def plain_values(session: Session, *keys: str) -> dict[str, Any]:
+def plain_values(db: Db, *keys: str) -> dict[str, Any]:
     """Some settings (their defaults if never set), read with plain SQL: the
     same values as :func:`all_settings`, without loading the ORM models."""
-    params = {f"k{n}": key for n, key in enumerate(keys)}
-    marks = ", ".join(f":{name}" for name in params)
-    rows = session.execute(text(f"SELECT key, value FROM setting WHERE key IN ({marks})"), params)
+    listed, params = marks(keys)
+    rows = tuples(db, f"SELECT key, value FROM setting WHERE key IN ({listed})", params)
     # A JSON column: text holding JSON, or a bare number (SQLite's numeric affinity).
     stored = {key: json.loads(v) if isinstance(v, str) else v for key, v in rows}
     return {key: stored.get(key, DEFAULTS.get(key)) for key in keys}

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from ..store import Store
 from ..store.queries.contacts import CompanyHit, companies_named, search_companies
 from ..store.queries.lookups import Choice
+from ..store.sql import connection_of
 from .form import FormField
 from .workers import ReportsWorkerErrors
 
@@ -49,7 +50,7 @@ def resolve(session: Session, typed: str, chosen: Choice | None) -> tuple[str | 
         return None, None
     if chosen is not None and chosen.name == typed:
         return chosen.id, None
-    found = companies_named(session, typed)
+    found = companies_named(connection_of(session), typed)
     if len(found) == 1:
         return found[0].id, None
     if not found:
@@ -125,8 +126,8 @@ class CompanyField(ReportsWorkerErrors, Vertical):
 
     @work(thread=True, group="company-search", exit_on_error=False)
     def _find(self, asked: int, typed: str) -> None:
-        with self.store.read() as session:
-            hits = search_companies(session, typed, limit=HITS)
+        with self.store.snapshot() as db:
+            hits = search_companies(db, typed, limit=HITS)
         self.app.call_from_thread(self._show, asked, hits)
 
     def _show(self, asked: int, hits: list[CompanyHit]) -> None:

@@ -39,8 +39,8 @@ class StatusBar(ReportsWorkerErrors, Static):
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def reread(self) -> None:
-        with self.store.read() as session:
-            status = sync_status(session)
+        with self.store.snapshot() as db:
+            status = sync_status(db)
         self.app.call_from_thread(self._show, status)
 
     def _show(self, status: SyncStatus) -> None:

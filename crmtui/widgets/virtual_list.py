@@ -3,7 +3,10 @@
 ``VirtualList`` is a line-API ``ScrollView``: its virtual height is the row
 count, and ``render_line`` draws a row from a cache of blocks of ``BLOCK``
 rows. A missing block is drawn as a placeholder and fetched by a worker; the
-paint never waits on the database.
+paint never waits on the database. When the list is given another listing (a
+keystroke in a search), the old rows stay on screen for up to ``STALE_S``
+while the new ones are read: a quick answer then costs one repaint of the
+list, not a repaint with placeholders and another with the rows.
 
 Random access without ``OFFSET``: a worker counts the rows and fetches every
 ``STEP``-th key once (the anchors). Block ``b`` then starts after the previous
@@ -27,9 +30,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from ..store import Store
 from ..store.queries.keyset import Chunk, IndexedListing, Key, Listing
+from ..store.sql import Db
 from .columns import Column, Painter, Styles
 from .workers import ReportsWorkerErrors
 
@@ -49,6 +54,7 @@ BLOCK = 50  # rows per query: a screenful or two
 STEP = 1000  # rows between anchors
 REMEMBERED = 4  # listings whose count and anchors are kept (see reload)
 CACHE_BLOCKS = 40  # at most 4,000 rows kept in memory
+STALE_S = 0.1  # the longest the old rows stand in for those of a new listing
 
 
 class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
@@ -122,6 +128,8 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         self._listing: Listing[T] | None = None
         self._generation = 0
         self._cache: OrderedDict[int, Block[T]] = OrderedDict()
+        self._stale: OrderedDict[int, Block[T]] = OrderedDict()  # see STALE_S
+        self._stale_timer: Timer | None = None
         self._in_flight: set[int] = set()
         self._wanted: set[int] = set()
         self._anchors: tuple[Key, ...] | None = None
@@ -148,6 +156,11 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
     def listing(self) -> Listing[T] | None:
         return self._listing
 
+    @property
+    def standing_in(self) -> bool:
+        """The old rows still show while the new listing's first are read."""
+        return bool(self._stale)
+
     def show(
         self,
         listing: Listing[T],
@@ -164,17 +177,20 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         """
         self._listing = listing
         self._generation += 1
-        self._cache.clear()
+        unmoved = keep_cursor or (self.cursor == 0 and round(self.scroll_y) == 0)
+        self._keep_stale(self._cache if unmoved else OrderedDict())
+        self._cache = OrderedDict()
         self._in_flight.clear()
         self._anchors = None
         indexed = _is_indexed(listing)
         self._exact = indexed
         self._count_known = False
         if not keep_cursor:
-            # The old length stays until the new one is known (the rows show as
-            # pending meanwhile), so the scrollbar does not go and come back, each
-            # time with a layout of the whole screen, at every keystroke of a search.
-            self.cursor = 0
+            # The old length stays until the new one is known, so the scrollbar does
+            # not go and come back, each time with a layout of the whole screen, at
+            # every keystroke of a search. (The cursor always repaints when set.)
+            if self.cursor:
+                self.cursor = 0
             self.scroll_to(y=0, animate=False)
         known = total if indexed else None
         remembered = self._remembered(listing) if indexed and known is None else None
@@ -187,12 +203,29 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
             self.call_after_refresh(self._index_later, self._generation, listing, known)
         if known is not None or first is not None:
             self._prime(known, first)
-        if first is None:
+        if first is not None:
+            self._keep_stale(OrderedDict())  # the new rows are here: no stand-ins
+        else:
             # The first block is read now, not after the next paint: a search's
-            # results are on their way while the old rows are being cleared.
+            # results are on their way while the old rows still show.
             self._wanted.add(0)
             self._flush_wants()
-        self.refresh()
+        if not self._stale:
+            self.refresh()
+
+    def _keep_stale(self, blocks: OrderedDict[int, Block[T]]) -> None:
+        """Paint ``blocks`` until the new listing's first block comes, or STALE_S."""
+        if self._stale_timer is not None:
+            self._stale_timer.stop()
+            self._stale_timer = None
+        self._stale = blocks
+        if blocks:
+            self._stale_timer = self.set_timer(STALE_S, self._drop_stale)
+
+    def _drop_stale(self) -> None:
+        if self._stale:
+            self._keep_stale(OrderedDict())
+            self.refresh()
 
     def _prime(self, total: int | None, first: Block[T] | None) -> None:
         """Take what the owner read: shown at the next paint, but told (Counted,
@@ -295,11 +328,11 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
     # longer shown are dropped by their generation number instead.
     @work(thread=True, group="list-index", exit_on_error=False)
     def _index(self, generation: int, listing: IndexedListing[T], total: int | None) -> None:
-        with self.store.read() as session:
+        with self.store.snapshot() as db:
             if total is None:
-                total = listing.count(session)
+                total = listing.count(db)
                 self.app.call_from_thread(self._counted, generation, total)
-            anchors = tuple(listing.anchors(session, self.step)) if total > self.step else ()
+            anchors = tuple(listing.anchors(db, self.step)) if total > self.step else ()
         self.app.call_from_thread(self._got_anchors, generation, anchors, total)
 
     @work(thread=True, group="list-load", exit_on_error=False)
@@ -310,12 +343,12 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         plan: dict[int, tuple[bool, Key | None]],
         anchors: tuple[Key, ...] | None,
     ) -> None:
-        with self.store.read() as session:
+        with self.store.snapshot() as db:
             for block, (known, after) in plan.items():
                 if not known:
                     start = block * self.block
-                    after = _walk(session, listing, anchors or (), start, self.step)  # type: ignore[arg-type]
-                chunk = listing.page(session, after, self.block)
+                    after = _walk(db, listing, anchors or (), start, self.step)  # type: ignore[arg-type]
+                chunk = listing.page(db, after, self.block)
                 self.app.call_from_thread(self._loaded, generation, block, self._texts(chunk))
 
     def _texts(self, chunk: Chunk[T]) -> Block[T]:
@@ -341,6 +374,7 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         if generation != self._generation:
             return
         self._in_flight.discard(block)
+        self._keep_stale(OrderedDict())  # the refresh below paints over the old rows
         self._cache[block] = chunk
         self._evict()
         if not self._exact:
@@ -388,8 +422,11 @@ class VirtualList(ReportsWorkerErrors, ScrollView, Generic[T], can_focus=True):
         offset = index % self.block
         if block is None or offset >= len(block.rows):
             self._want(index // self.block)
-            return painter.pending()
-        self._prefetch(index)
+            block = self._stale.get(index // self.block)
+            if block is None or offset >= len(block.rows):
+                return painter.pending()
+        else:
+            self._prefetch(index)
         row = block.rows[offset]
         marked = (getattr(row, "id", None) in self.marked) if self.markable else None
         return painter.row(block.texts[offset], cursor=index == self.cursor, marked=marked)
@@ -484,7 +521,7 @@ def _is_indexed(listing: Listing[Any]) -> bool:
 
 
 def _walk(
-    session: Any, listing: IndexedListing[Any], anchors: tuple[Key, ...], start: int, step: int
+    db: Db, listing: IndexedListing[Any], anchors: tuple[Key, ...], start: int, step: int
 ) -> Key | None:
     """The key just before row ``start``: the nearest anchor, then a short index walk."""
     stride = min(start // step, len(anchors))
@@ -492,5 +529,5 @@ def _walk(
     skip = start - stride * step
     if skip == 0:
         return after
-    keys = listing.keys_after(session, after, skip)
+    keys = listing.keys_after(db, after, skip)
     return keys[-1] if keys else after

@@ -15,6 +15,7 @@ from crmtui.store.queries.board import (
     first_cards,
     locate_card,
 )
+from crmtui.store.sql import connection_of
 
 
 def stages(store: Store) -> dict[str, str]:
@@ -35,7 +36,7 @@ def walk(listing: StageCards, store: Store, limit: int) -> list[str]:
     ids, after = [], None
     with store.read() as session:
         while True:
-            chunk = listing.page(session, after, limit)
+            chunk = listing.page(connection_of(session), after, limit)
             ids += [r.id for r in chunk.rows]
             if chunk.next_key is None:
                 return ids
@@ -68,17 +69,19 @@ def test_cards_page_dated_then_undated_and_anchor_every_step(store: Store) -> No
     listing = StageCards(lead)
     assert walk(listing, store, 4) == expected == walk(listing, store, 50)
     with store.read() as session:
-        assert listing.count(session) == 23
-        anchors = listing.anchors(session, 5)
-        keys = listing.keys_after(session, None, 23)
+        assert listing.count(connection_of(session)) == 23
+        anchors = listing.anchors(connection_of(session), 5)
+        keys = listing.keys_after(connection_of(session), None, 23)
         assert anchors == [keys[i] for i in range(4, 23, 5)]
-        assert listing.keys_after(session, anchors[1], 3) == keys[10:13]
+        assert listing.keys_after(connection_of(session), anchors[1], 3) == keys[10:13]
         assert locate_card(session, expected[17]) == (lead, 17)
         me = Context(user_id=store.mutate("user.create", {"name": "Eve"}), role="user")
         hidden = [i for _, i in made][4]
-        assert StageCards(lead, me).count(session) == 22
-        assert hidden not in [k[2] for k in StageCards(lead, me).keys_after(session, None, 30)]
-        assert len(deal_listing(me).page(session, None, 50).rows) == 22
+        assert StageCards(lead, me).count(connection_of(session)) == 22
+        assert hidden not in [
+            k[2] for k in StageCards(lead, me).keys_after(connection_of(session), None, 30)
+        ]
+        assert len(deal_listing(me).page(connection_of(session), None, 50).rows) == 22
 
 
 def test_first_cards_are_each_columns_first_page_as_the_viewer_sees_it(store: Store) -> None:
@@ -97,7 +100,7 @@ def test_first_cards_are_each_columns_first_page_as_the_viewer_sees_it(store: St
             columns = board_columns(session, viewer)
             firsts = first_cards(session, columns, viewer, 3)
             for column, first in zip(columns, firsts, strict=True):
-                page = StageCards(column.stage.id, viewer).page(session, None, 3)
+                page = StageCards(column.stage.id, viewer).page(connection_of(session), None, 3)
                 assert first == page
             shown = {
                 c.stage.name: [r.title for r in f.rows]

@@ -27,6 +27,7 @@ from crmtui.store.migrate import upgrade_url
 from crmtui.store.mutations import Context, run_in
 from crmtui.store.mutations.contact_batch import ContactColumns
 from crmtui.store.queries.contacts import search_contacts
+from crmtui.store.sql import connection_of
 from crmtui.sync.serverdb import Database
 
 from .helpers import Stores, dump
@@ -111,12 +112,14 @@ def test_imported_contacts_are_searchable_and_the_hold_is_released(
             ("acme", "Émile Zola"),
             ("vip", "Zoé Lefèvre"),
         ):
-            assert name in {r.display_name for r in search_contacts(s, query).rows}, query
+            assert name in {
+                r.display_name for r in search_contacts(connection_of(s), query).rows
+            }, query
         assert s.execute(text("SELECT count(*) FROM contact_search_hold")).scalar() == 0
     # the triggers work again for ordinary edits
     store.mutate("contact.create", {"id": "c-new", "last_name": "Brandnew"})
     with store.read() as s:
-        assert [r.id for r in search_contacts(s, "brandnew").rows] == ["c-new"]
+        assert [r.id for r in search_contacts(connection_of(s), "brandnew").rows] == ["c-new"]
 
 
 def test_a_batch_the_store_refuses_is_imported_row_by_row(tmp_path: Path, store: Store) -> None:

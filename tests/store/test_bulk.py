@@ -23,6 +23,7 @@ from crmtui.store.invoicing import LineInput, LineTax, totals
 from crmtui.store.models import Contact, Invoice, InvoiceLine
 from crmtui.store.mutations.contacts import display_name, phone_row, sort_key
 from crmtui.store.queries.contacts import find_by_e164, search_contacts
+from crmtui.store.sql import connection_of
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 CONTACT_SEARCH = "SELECT rowid, contact_id, name, company, emails, phones, tags FROM contact_search"
@@ -100,9 +101,11 @@ def test_search_rows_equal_what_the_triggers_write(
         assert _rows(demo, ACTIVITY_SEARCH) == _rows(slow, ACTIVITY_SEARCH)
         with demo.read() as fast_s, slow.read() as slow_s:
             for query in QUERIES:
-                fast = [r.id for r in search_contacts(fast_s, query, limit=500).rows]
-                assert fast == [r.id for r in search_contacts(slow_s, query, limit=500).rows]
-            assert search_contacts(fast_s, "lu").rows, "the demo has names to find"
+                fast = [r.id for r in search_contacts(connection_of(fast_s), query, limit=500).rows]
+                assert fast == [
+                    r.id for r in search_contacts(connection_of(slow_s), query, limit=500).rows
+                ]
+            assert search_contacts(connection_of(fast_s), "lu").rows, "the demo has names to find"
 
 
 def test_search_rows_survive_a_refresh_by_the_triggers(demo: Store) -> None:
@@ -259,12 +262,14 @@ def test_loaded_contacts_stay_editable_and_searchable(demo: Store) -> None:
                 "p.contact_id WHERE p.e164 IS NOT NULL AND c.kind = 'person' LIMIT 1"
             )
         ).one()
-        assert contact_id in find_by_e164(session, e164)
+        assert contact_id in find_by_e164(connection_of(session), e164)
     demo.mutate(
         "contact.update", {"id": contact_id, "first_name": "Xavière", "last_name": "Quenneville"}
     )
     with demo.read() as session:
-        assert [r.id for r in search_contacts(session, "quennev").rows] == [contact_id]
+        assert [r.id for r in search_contacts(connection_of(session), "quennev").rows] == [
+            contact_id
+        ]
 
 
 def test_building_twice_is_refused(demo: Store) -> None:

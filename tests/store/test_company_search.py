@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from crmtui.store import Store
 from crmtui.store.queries.contacts import companies_named, search_companies
+from crmtui.store.sql import connection_of
 
 
 def company(store: Store, name: str, city: str = "", phone: str = "") -> str:
@@ -23,14 +24,14 @@ def test_prefixes_come_first_in_name_order_then_words_inside_names(store: Store)
     company(store, "Dupont SA")
     store.mutate("contact.create", {"first_name": "Jean", "last_name": "Dupont"})
     with store.read() as session:
-        names = [h.name for h in search_companies(session, "dup")]
+        names = [h.name for h in search_companies(connection_of(session), "dup")]
         assert names == ["Dupont SA", "Dupuis SA", "Zeta Dupont"]
-        assert [h.name for h in search_companies(session, "DUPONT")] == [
+        assert [h.name for h in search_companies(connection_of(session), "DUPONT")] == [
             "Dupont SA",
             "Zeta Dupont",
         ]
-        assert search_companies(session, "  ") == []
-        assert search_companies(session, '"*(') == []
+        assert search_companies(connection_of(session), "  ") == []
+        assert search_companies(connection_of(session), '"*(') == []
 
 
 def test_namesakes_are_all_found_with_city_phone_and_people(store: Store) -> None:
@@ -40,7 +41,7 @@ def test_namesakes_are_all_found_with_city_phone_and_people(store: Store) -> Non
         "contact.create", {"first_name": "Anna", "last_name": "Weber", "company_id": lille}
     )
     with store.read() as session:
-        found = {h.id: h for h in companies_named(session, "muller ag")}
+        found = {h.id: h for h in companies_named(connection_of(session), "muller ag")}
         assert set(found) == {lyon, lille}
         assert (found[lyon].city, found[lyon].phone, found[lyon].people) == (
             "Lyon",
@@ -48,5 +49,5 @@ def test_namesakes_are_all_found_with_city_phone_and_people(store: Store) -> Non
             0,
         )
         assert (found[lille].city, found[lille].people) == ("Lille", 1)
-        assert companies_named(session, "Muller") == []
-        assert len(search_companies(session, "mull", limit=1)) == 1
+        assert companies_named(connection_of(session), "Muller") == []
+        assert len(search_companies(connection_of(session), "mull", limit=1)) == 1

@@ -18,6 +18,7 @@ from crmtui.store.queries.contact_list import ContactListing, SearchListing
 from crmtui.store.queries.contacts import ContactFilter
 from crmtui.store.queries.invoice_list import invoice_listing
 from crmtui.store.queries.lookups import sync_status
+from crmtui.store.sql import connection_of
 
 
 def people(store: Store, n: int) -> list[str]:
@@ -30,7 +31,7 @@ def every_name(store: Store, listing, size: int) -> list[str]:
     names, after = [], None
     with store.read() as session:
         while True:
-            chunk = listing.page(session, after, size)
+            chunk = listing.page(connection_of(session), after, size)
             names += [r.display_name for r in chunk.rows]
             if chunk.next_key is None:
                 return names
@@ -43,12 +44,12 @@ def test_contact_listing_pages_agree_with_anchors_and_walks(store: Store, sort: 
     listing = ContactListing(sort=sort)
     names = every_name(store, listing, 4)
     with store.read() as session:
-        assert listing.count(session) == 23
-        anchors = listing.anchors(session, 5)
+        assert listing.count(connection_of(session)) == 23
+        anchors = listing.anchors(connection_of(session), 5)
         assert len(anchors) == 4
-        after_anchor = listing.page(session, anchors[1], 3).rows  # rows 10, 11, 12
-        walk = listing.keys_after(session, anchors[1], 2)
-        after_walk = listing.page(session, walk[-1], 1).rows  # row 12
+        after_anchor = listing.page(connection_of(session), anchors[1], 3).rows  # rows 10, 11, 12
+        walk = listing.keys_after(connection_of(session), anchors[1], 2)
+        after_walk = listing.page(connection_of(session), walk[-1], 1).rows  # row 12
     assert len(names) == 23 and len(set(names)) == 23
     if sort.startswith("name"):
         assert names == sorted(names, reverse=sort == "name_desc")
@@ -118,7 +119,7 @@ def test_activities_filtered_by_type_dates_and_user(store: Store) -> None:
     with store.read() as session:
 
         def subjects(f: ActivityFilter) -> list[str]:
-            return [a.subject for a in activities(f).page(session, None, 10).rows]
+            return [a.subject for a in activities(f).page(connection_of(session), None, 10).rows]
 
         assert subjects(ActivityFilter()) == ["call 3", "mail 2", "call 1"]
         assert subjects(ActivityFilter(type="call")) == ["call 3", "call 1"]
@@ -128,7 +129,7 @@ def test_activities_filtered_by_type_dates_and_user(store: Store) -> None:
             )
         ) == ["mail 2"]
         assert subjects(ActivityFilter(user_id=other)) == []
-        assert activities(ActivityFilter(status="planned")).count(session) == 0
+        assert activities(ActivityFilter(status="planned")).count(connection_of(session)) == 0
 
 
 def test_read_only_lists_and_record_finders(store: Store) -> None:
@@ -153,13 +154,15 @@ def test_read_only_lists_and_record_finders(store: Store) -> None:
         },
     )
     with store.read() as session:
-        [deal] = deals().page(session, None, 10).rows
-        [invoice] = invoice_listing("all", date(2030, 6, 1)).page(session, None, 10).rows
-        [call] = call_list().page(session, None, 10).rows
+        [deal] = deals().page(connection_of(session), None, 10).rows
+        [invoice] = (
+            invoice_listing("all", date(2030, 6, 1)).page(connection_of(session), None, 10).rows
+        )
+        [call] = call_list().page(connection_of(session), None, 10).rows
         assert [f.label for f in find_opportunities(session, "big")] == ["Big Deal"]
         assert [f.contact_id for f in find_invoices(session, "123")] == [client]
         assert find_invoices(session, "INV00001")[0].label == "INV0000123 · Acme"
-        status = sync_status(session)
+        status = sync_status(connection_of(session))
     assert (deal.contact, deal.stage, deal.budget_minor) == ("Acme", "Lead", 150000)
     assert (invoice.number, invoice.contact_id, invoice.issue_date) == (
         "INV0000123",

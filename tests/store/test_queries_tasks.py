@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from crmtui.store import Store
 from crmtui.store.queries.tasks import Bounds, bucket_counts, due_within, reminders_due, tasks
+from crmtui.store.sql import connection_of
 
 # A Wednesday morning; in Warsaw it is already 10:00.
 NOW = datetime(2030, 6, 12, 8, 0, tzinfo=UTC)
@@ -19,7 +20,7 @@ def add(store: Store, title: str, due: datetime | None, **extra: object) -> str:
 
 def titles(store: Store, bucket: str, bounds: Bounds) -> list[str]:
     with store.read() as session:
-        return [t.title for t in tasks(bucket, bounds).page(session, None, 50).rows]
+        return [t.title for t in tasks(bucket, bounds).page(connection_of(session), None, 50).rows]
 
 
 def test_buckets_follow_the_local_calendar(store: Store) -> None:

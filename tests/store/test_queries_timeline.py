@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from crmtui.store import Store
 from crmtui.store.queries.timeline import timeline
+from crmtui.store.sql import connection_of
 
 T0 = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -42,8 +43,8 @@ def seed(store: Store) -> tuple[str, str]:
 def test_timeline_lists_every_kind_newest_first(store: Store) -> None:
     cid, _ = seed(store)
     with store.read() as session:
-        chunk = timeline(cid, None).page(session, None, 10)
-        count = timeline(cid, None).count(session)
+        chunk = timeline(cid, None).page(connection_of(session), None, 10)
+        count = timeline(cid, None).count(connection_of(session))
     kinds = [e.kind for e in chunk.rows]
     assert kinds == ["invoice", "task", "call", "activity"]
     assert count == 4 and chunk.next_key is None
@@ -62,15 +63,15 @@ def test_timeline_pages_by_key_without_gaps_or_repeats(store: Store) -> None:
     listing = timeline(cid, None)
     seen, after = [], None
     with store.read() as session:
-        whole = [e.id for e in listing.page(session, None, 100).rows]
+        whole = [e.id for e in listing.page(connection_of(session), None, 100).rows]
         while True:
-            chunk = listing.page(session, after, 3)
+            chunk = listing.page(connection_of(session), after, 3)
             seen += [e.id for e in chunk.rows]
             if chunk.next_key is None:
                 break
             after = chunk.next_key
-        anchors = listing.anchors(session, 4)
-        walked = listing.keys_after(session, None, 8)
+        anchors = listing.anchors(connection_of(session), 4)
+        walked = listing.keys_after(connection_of(session), None, 8)
     assert seen == whole and len(whole) == 11
     assert [a[1] for a in anchors] == [whole[3], whole[7]]
     assert [k[1] for k in walked] == whole[:8]
@@ -83,10 +84,10 @@ def test_a_record_linked_as_contact_and_as_person_shows_once(store: Store) -> No
         {"subject": "Twice linked", "contact_id": cid, "person_id": cid, "starts_at": T0},
     )
     with store.read() as session:
-        assert timeline(cid, None).count(session) == 1
-        assert [e.title for e in timeline(cid, None).page(session, None, 10).rows] == [
-            "Twice linked"
-        ]
+        assert timeline(cid, None).count(connection_of(session)) == 1
+        assert [
+            e.title for e in timeline(cid, None).page(connection_of(session), None, 10).rows
+        ] == ["Twice linked"]
 
 
 def test_a_restricted_deal_shows_only_to_its_users(store: Store) -> None:
@@ -105,8 +106,8 @@ def test_a_restricted_deal_shows_only_to_its_users(store: Store) -> None:
     def titles(viewer: Context | None) -> list[str]:
         listing = timeline(cid, viewer)
         with store.read() as session:
-            rows = listing.page(session, None, 10).rows
-            assert listing.count(session) == len(rows)
+            rows = listing.page(connection_of(session), None, 10).rows
+            assert listing.count(connection_of(session)) == len(rows)
         return sorted(e.title for e in rows)
 
     assert titles(Context(user_id=bob, role="user")) == ["Open deal"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crmtui.store import open_store, settings
+from crmtui.store.sql import connection_of
 
 
 def test_plain_values_match_what_the_orm_reads(store):
@@ -17,7 +18,7 @@ def test_plain_values_match_what_the_orm_reads(store):
     )
     keys = ("default_region", "locale", "invoice_next_number", "company_profile")
     with store.read() as session:
-        plain = settings.plain_values(session, *keys)
+        plain = settings.plain_values(connection_of(session), *keys)
         orm = settings.all_settings(session)
     assert plain == {key: orm[key] for key in keys}
     assert plain["default_region"] == "PL"

@@ -110,7 +110,8 @@ async def test_status_bar_shows_offline_and_pending_then_synced(make_app, store,
         live.start()
         await pilot.press("s")  # sync now, without waiting for the backoff
         await until(pilot, lambda: "synced" in status(app) and "nothing pending" in status(app))
-        assert app.screen.query_one("#outbox", DataTable).row_count == 0
+        # The screen reads again in its own worker when the desk says so.
+        await until(pilot, lambda: app.screen.query_one("#outbox", DataTable).row_count == 0)
     assert on_server(live, "SELECT display_name FROM contact") == ["Early Bird"]
 
 

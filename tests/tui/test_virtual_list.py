@@ -4,6 +4,7 @@ Small blocks and anchor strides make both paths run on a few dozen rows."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -12,7 +13,7 @@ from crmtui.store import Store
 from crmtui.store.queries.contact_list import ContactListing, SearchListing
 from crmtui.store.queries.contacts import ContactRow
 from crmtui.widgets.columns import Column
-from crmtui.widgets.virtual_list import VirtualList
+from crmtui.widgets.virtual_list import STALE_S, VirtualList
 
 from .conftest import settle
 
@@ -127,3 +128,36 @@ async def test_going_back_to_a_listing_reuses_its_count_until_the_data_changes(s
         widget.reload()
         await visible(pilot)
         assert counts == [N, N + 1] and widget.total == N + 1
+
+
+class HeldSearch(SearchListing):
+    """A search whose first page waits until the test lets it through."""
+
+    gate = threading.Event()
+
+    def page(self, db: Any, after: Any, limit: int) -> Any:
+        assert self.gate.wait(10), "the test never let the page through"
+        return super().page(db, after, limit)
+
+
+async def test_old_rows_stand_in_for_a_new_listing_for_a_moment_only(store):
+    """While a search's first page is read, the rows shown before stay on screen
+    (no repaint with placeholders) but are not the list's rows; after STALE_S
+    without an answer, placeholders show; then the answer does."""
+    seed(store)
+    app = ListApp(store)
+    async with app.run_test(size=(40, 12)) as pilot:
+        widget = app.query_one(VirtualList)
+        before = await visible(pilot)
+        HeldSearch.gate.clear()
+        widget.show(HeldSearch("person 05"))
+        await pilot.pause()
+        assert widget.standing_in and widget.current is None
+        assert [widget.render_line(y).text.strip() for y in range(1, 4)] == before[:3]
+        await pilot.pause(STALE_S * 2)
+        assert not widget.standing_in
+        assert widget.render_line(1).text.strip() == "…"
+        HeldSearch.gate.set()
+        rows = await visible(pilot)
+        assert rows[:3] == [expected(50), expected(51), expected(52)]  # newest first
+        assert widget.current.display_name == expected(50)

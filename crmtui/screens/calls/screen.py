@@ -105,8 +105,8 @@ class CallsScreen(CrmScreen):
 
     @work(thread=True, exclusive=True, group="call-agents", exit_on_error=False)
     def _read_agents(self) -> None:
-        with self.store.read() as session:
-            agents = choices(session).users
+        with self.store.snapshot() as db:
+            agents = choices(db).users
         self.app.call_from_thread(setattr, self, "agents", agents)
 
     def _filter(self) -> CallFilter:

@@ -32,6 +32,7 @@ from ...store.queries.contact_names import complete_contact_name, contacts_named
 from ...store.queries.deals import StageRow, list_stages
 from ...store.queries.lookups import Choices, choices
 from ...store.queries.settings_lists import CustomFieldRow, custom_fields
+from ...store.sql import connection_of
 from ...widgets.custom_fields import CustomFieldInputs
 from ...widgets.form import FormField, options, selected, text_of
 from ...widgets.workers import ReportsWorkerErrors
@@ -176,7 +177,7 @@ class DealForm(ReportsWorkerErrors, ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="form-choices", exit_on_error=False)
     def _load_choices(self) -> None:
         with self.ctx.store.read() as session:
-            found = choices(session)
+            found = choices(connection_of(session))
             stages = sorted(
                 list_stages(session), key=lambda s: (STATE_ORDER.get(s.state, 3), s.position)
             )

@@ -108,8 +108,8 @@ class ReportsScreen(CrmScreen):
 
     @work(thread=True, exclusive=True, group="reports-choices", exit_on_error=False)
     def _load_choices(self) -> None:
-        with self.store.read() as session:
-            users = choices(session).users
+        with self.store.snapshot() as db:
+            users = choices(db).users
         folder = self.folder or documents()
         self.app.call_from_thread(self._choices_loaded, users, folder)
 

@@ -69,8 +69,8 @@ class SyncScreen(CrmScreen):
     @work(thread=True, exclusive=True, group="sync-screen", exit_on_error=False)
     def _read(self) -> None:
         found = overview(self.store)
-        with self.store.read() as session:
-            status = sync_status(session)
+        with self.store.snapshot() as db:
+            status = sync_status(db)
         where = (
             f"server {self.desk.server}"
             if self.desk.server

@@ -19,12 +19,12 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ... import commands
-from ...store.queries.caller_card import CallerCard
 from ...telephony.events import CallEvent
 from ...widgets.format import money, phone, when
 from ..context import UiContext
 
 if TYPE_CHECKING:
+    from ...store.queries.caller_card import CallerCard
     from .desk import Pop, TelephonyDesk
 
 STATUS_STYLE = {

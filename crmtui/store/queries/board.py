@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlmodel import Session
 
+from ..sql import Db, connection_of, marks, scalar, tuples
 from .deals import ROW_SQL, DealDetail, DealRow, PipelineColumn, deal_detail, deal_row, pipeline
 from .deals import visible as visible_sql
 from .keyset import Chunk, Key, SqlListing
@@ -37,7 +38,8 @@ def first_cards(
 ) -> list[Chunk[DealRow]]:
     """The first ``limit`` cards of each column, read with the columns so the
     board opens drawn, not waiting on a read per column."""
-    return [StageCards(c.stage.id, viewer).page(session, None, limit) for c in columns]
+    db = connection_of(session)
+    return [StageCards(c.stage.id, viewer).page(db, None, limit) for c in columns]
 
 
 def _runs(after: Key | None) -> list[tuple[str, str, str]]:
@@ -71,47 +73,47 @@ class StageCards:
         ]
         return " UNION ALL ".join(arms), params
 
-    def count(self, session: Session) -> int:
+    def count(self, db: Db) -> int:
         where, params = visible_sql(self.viewer)
         sql = f"SELECT count(*) FROM opportunity o WHERE o.stage_id = :stage AND {where}"
-        return int(session.execute(text(sql), {**params, "stage": self.stage_id}).scalar_one())
+        return int(scalar(db, sql, {**params, "stage": self.stage_id}))
 
-    def anchors(self, session: Session, step: int) -> list[Key]:
+    def anchors(self, db: Db, step: int) -> list[Key]:
         # Each run numbered in its index's order (no sort); the undated run's
         # numbers go on from the dated run's count.
         where, params = visible_sql(self.viewer)
         params.update(stage=self.stage_id, step=step)
         base = f"FROM opportunity o WHERE o.stage_id = :stage AND {where}"
-        dated = session.execute(
-            text(
-                "SELECT '0', k1, k2 FROM (SELECT o.expected_close AS k1, o.id AS k2, row_number() "
-                f"OVER (ORDER BY o.expected_close, o.id) AS rn {base} "
-                "AND o.expected_close IS NOT NULL) WHERE rn % :step = 0 ORDER BY rn"
-            ),
+        dated = tuples(
+            db,
+            "SELECT '0', k1, k2 FROM (SELECT o.expected_close AS k1, o.id AS k2, row_number() "
+            f"OVER (ORDER BY o.expected_close, o.id) AS rn {base} "
+            "AND o.expected_close IS NOT NULL) WHERE rn % :step = 0 ORDER BY rn",
             params,
-        ).all()
-        params["before"] = session.execute(
-            text(f"SELECT count(*) {base} AND o.expected_close IS NOT NULL"), params
-        ).scalar_one()
-        undated = session.execute(text(
+        )
+        params["before"] = scalar(
+            db, f"SELECT count(*) {base} AND o.expected_close IS NOT NULL", params
+        )
+        undated = tuples(db,
             "SELECT '1', '', k2 FROM (SELECT o.id AS k2, row_number() OVER (ORDER BY o.id) AS rn "
-            f"{base} AND o.expected_close IS NULL) WHERE (rn + :before) % :step = 0 ORDER BY rn"),
-            params).all()  # fmt: skip
-        return [tuple(r) for r in [*dated, *undated]]
+            f"{base} AND o.expected_close IS NULL) WHERE (rn + :before) % :step = 0 ORDER BY rn",
+            params)  # fmt: skip
+        return [*dated, *undated]
 
-    def keys_after(self, session: Session, after: Key | None, n: int) -> list[Key]:
+    def keys_after(self, db: Db, after: Key | None, n: int) -> list[Key]:
         union, params = self._keys_sql(after)
         sql = f"SELECT k0, k1, k2 FROM ({union}) ORDER BY k0, k1, k2 LIMIT :n"
-        return [tuple(r) for r in session.execute(text(sql), {**params, "n": n})]
+        return tuples(db, sql, {**params, "n": n})
 
-    def page(self, session: Session, after: Key | None, limit: int) -> Chunk[DealRow]:
-        keys = self.keys_after(session, after, limit + 1)
+    def page(self, db: Db, after: Key | None, limit: int) -> Chunk[DealRow]:
+        keys = self.keys_after(db, after, limit + 1)
         more = len(keys) > limit
         keys = keys[:limit]
         if not keys:
             return Chunk([], None)
-        sql = text(f"{ROW_SQL} WHERE o.id IN :ids").bindparams(bindparam("ids", expanding=True))
-        rows = {r.id: r for r in map(deal_row, session.execute(sql, {"ids": [k[2] for k in keys]}))}
+        listed, params = marks([k[2] for k in keys])
+        found = tuples(db, f"{ROW_SQL} WHERE o.id IN ({listed})", params)
+        rows = {r.id: r for r in map(deal_row, found)}
         return Chunk([rows[k[2]] for k in keys if k[2] in rows], keys[-1] if more else None)
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
-
+from ..sql import Db
 from .contacts import ContactFilter, ContactRow, contacts_by_ids, search_contacts
 from .keyset import Chunk, Key, SqlListing
 
@@ -36,18 +35,18 @@ class ContactListing:
         relation = f"SELECT {column} AS k0, c.id AS k1 FROM contact c WHERE {where}"
         return SqlListing(relation, lambda r: (r["k0"], r["k1"]), params, descending)
 
-    def count(self, session: Session) -> int:
-        return self._keys().count(session)
+    def count(self, db: Db) -> int:
+        return self._keys().count(db)
 
-    def anchors(self, session: Session, step: int) -> list[Key]:
-        return self._keys().anchors(session, step)
+    def anchors(self, db: Db, step: int) -> list[Key]:
+        return self._keys().anchors(db, step)
 
-    def keys_after(self, session: Session, after: Key | None, n: int) -> list[Key]:
-        return self._keys().keys_after(session, after, n)
+    def keys_after(self, db: Db, after: Key | None, n: int) -> list[Key]:
+        return self._keys().keys_after(db, after, n)
 
-    def page(self, session: Session, after: Key | None, limit: int) -> Chunk[ContactRow]:
-        keys = self._keys().page(session, after, limit)
-        rows = contacts_by_ids(session, [k[1] for k in keys.rows])
+    def page(self, db: Db, after: Key | None, limit: int) -> Chunk[ContactRow]:
+        keys = self._keys().page(db, after, limit)
+        rows = contacts_by_ids(db, [k[1] for k in keys.rows])
         return Chunk(rows, keys.next_key)
 
 
@@ -58,6 +57,6 @@ class SearchListing:
 
     query: str
 
-    def page(self, session: Session, after: Key | None, limit: int) -> Chunk[ContactRow]:
-        found = search_contacts(session, self.query, after=after, limit=limit)
+    def page(self, db: Db, after: Key | None, limit: int) -> Chunk[ContactRow]:
+        found = search_contacts(db, self.query, after=after, limit=limit)
         return Chunk(found.rows, found.next_key)

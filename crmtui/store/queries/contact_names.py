@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
+from ..sql import connection_of
 from ..text import fold
 from .contacts import search_contacts
 from .lookups import Choice
@@ -40,7 +41,7 @@ def complete_contact_name(session: Session, typed: str) -> str | None:
     if len(typed.strip()) < 2:
         return None
     start = fold(typed)
-    for row in search_contacts(session, typed, limit=20).rows:
+    for row in search_contacts(connection_of(session), typed, limit=20).rows:
         if fold(row.display_name).startswith(start):
             return row.display_name
     return None

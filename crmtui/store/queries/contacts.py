@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session
-
 from ..search import fts_query, phone_digits, phone_fts_query
+from ..sql import Db, column, marks, scalar, tuples
 from ..text import fold
 from .common import PAGE, Page
 
@@ -85,16 +83,13 @@ FROM contact c LEFT JOIN contact co ON co.id = c.company_id
 """
 
 
-def _rows(
-    session: Session, where: str, params: dict[str, Any], order: str, limit: int
-) -> list[ContactRow]:
+def _rows(db: Db, where: str, params: dict[str, Any], order: str, limit: int) -> list[ContactRow]:
     sql = f"{_ROW_SQL} WHERE {where} ORDER BY {order} LIMIT :limit"
-    result = session.execute(text(sql), {**params, "limit": limit})
-    return [ContactRow(*row) for row in result]
+    return [ContactRow(*row) for row in tuples(db, sql, {**params, "limit": limit})]
 
 
 def list_contacts(
-    session: Session,
+    db: Db,
     *,
     after: tuple[str, ...] | None = None,
     before: tuple[str, ...] | None = None,
@@ -106,7 +101,7 @@ def list_contacts(
     if before is not None:
         params.update(k0=before[0], k1=before[1])
         rows = _rows(
-            session,
+            db,
             f"{where} AND (c.sort_key, c.id) < (:k0, :k1)",
             params,
             "c.sort_key DESC, c.id DESC",
@@ -120,7 +115,7 @@ def list_contacts(
     if after is not None:
         params.update(k0=after[0], k1=after[1])
         where = f"{where} AND (c.sort_key, c.id) > (:k0, :k1)"
-    rows = _rows(session, where, params, "c.sort_key, c.id", limit + 1)
+    rows = _rows(db, where, params, "c.sort_key, c.id", limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(
@@ -134,15 +129,13 @@ def _key(row: ContactRow) -> tuple[str, str]:
     return (row.sort_key, row.id)
 
 
-def count_contacts(session: Session, filters: ContactFilter | None = None) -> int:
+def count_contacts(db: Db, filters: ContactFilter | None = None) -> int:
     where, params = (filters or ContactFilter()).sql()
-    return int(
-        session.execute(text(f"SELECT count(*) FROM contact c WHERE {where}"), params).scalar_one()
-    )
+    return int(scalar(db, f"SELECT count(*) FROM contact c WHERE {where}", params))
 
 
 def search_contacts(
-    session: Session, query: str, *, after: tuple[str, ...] | None = None, limit: int = PAGE
+    db: Db, query: str, *, after: tuple[str, ...] | None = None, limit: int = PAGE
 ) -> Page[ContactRow]:
     """Contacts matching ``query`` (names, company, e-mails, tags, phone digits).
 
@@ -159,89 +152,70 @@ def search_contacts(
     if after is not None:
         keyset = "AND rowid < :after"
         params["after"] = int(after[0])
-    hits = (
-        session.execute(
-            text(
-                f"SELECT rowid FROM contact_fts WHERE contact_fts MATCH :match {keyset} "
-                "ORDER BY rowid DESC LIMIT :limit"
-            ),
-            params,
-        )
-        .scalars()
-        .all()
+    hits = column(
+        db,
+        f"SELECT rowid FROM contact_fts WHERE contact_fts MATCH :match {keyset} "
+        "ORDER BY rowid DESC LIMIT :limit",
+        params,
     )
     if digits and len(digits) >= 4 and len(hits) <= limit and after is None:
-        hits = _with_suffix_hits(session, digits, list(hits), limit + 1)
+        hits = _with_suffix_hits(db, digits, hits, limit + 1)
     more = len(hits) > limit
     hits = hits[:limit]
     if not hits:
         return Page([], None, None)
-    ids = session.execute(
-        text(
-            "SELECT rowid, contact_id FROM contact_search WHERE rowid IN "
-            f"({','.join(str(int(h)) for h in hits)})"
-        )
-    ).all()
+    ids = tuples(
+        db,
+        "SELECT rowid, contact_id FROM contact_search WHERE rowid IN "
+        f"({','.join(str(int(h)) for h in hits)})",
+    )
     by_rowid = dict(ids)
     id_list = [by_rowid[h] for h in hits if h in by_rowid]
-    rows = {r.id: r for r in _rows_by_id(session, id_list)}
+    rows = {r.id: r for r in _rows_by_id(db, id_list)}
     ordered = [rows[i] for i in id_list if i in rows]
     return Page(ordered, (str(hits[-1]),) if more else None, None)
 
 
-def _with_suffix_hits(session: Session, digits: str, hits: list[int], limit: int) -> list[int]:
+def _with_suffix_hits(db: Db, digits: str, hits: list[int], limit: int) -> list[int]:
     """Add contacts whose number ends with ``digits`` (``5678`` finds ``06 12 34 56 78``)."""
     rev = digits[::-1]
-    extra = (
-        session.execute(
-            text(
-                "SELECT DISTINCT s.rowid FROM contact_phone p JOIN contact_search s "
-                "ON s.contact_id = p.contact_id WHERE p.digits_rev >= :lo AND p.digits_rev < :hi "
-                "LIMIT :limit"
-            ),
-            {"lo": rev, "hi": rev + "\uffff", "limit": limit},
-        )
-        .scalars()
-        .all()
+    extra = column(
+        db,
+        "SELECT DISTINCT s.rowid FROM contact_phone p JOIN contact_search s "
+        "ON s.contact_id = p.contact_id WHERE p.digits_rev >= :lo AND p.digits_rev < :hi "
+        "LIMIT :limit",
+        {"lo": rev, "hi": rev + "\uffff", "limit": limit},
     )
     merged = list(dict.fromkeys([*hits, *sorted(extra, reverse=True)]))
     return merged[:limit]
 
 
-def _rows_by_id(session: Session, ids: list[str]) -> list[ContactRow]:
+def _rows_by_id(db: Db, ids: list[str]) -> list[ContactRow]:
     if not ids:
         return []
-    params = {f"i{n}": v for n, v in enumerate(ids)}
-    where = f"c.id IN ({','.join(':' + k for k in params)})"
-    return _rows(session, where, params, "c.sort_key", len(ids))
+    listed, params = marks(ids)
+    return _rows(db, f"c.id IN ({listed})", params, "c.sort_key", len(ids))
 
 
-def contacts_by_ids(session: Session, ids: list[str]) -> list[ContactRow]:
+def contacts_by_ids(db: Db, ids: list[str]) -> list[ContactRow]:
     """Rows for known ids, in the order given (missing ids are left out)."""
-    rows = {r.id: r for r in _rows_by_id(session, ids)}
+    rows = {r.id: r for r in _rows_by_id(db, ids)}
     return [rows[i] for i in ids if i in rows]
 
 
-def find_by_e164(session: Session, e164: str) -> list[str]:
+def find_by_e164(db: Db, e164: str) -> list[str]:
     """Ids of the contacts that have exactly this E.164 number."""
-    return list(
-        session.execute(
-            text("SELECT DISTINCT contact_id FROM contact_phone WHERE e164 = :e"), {"e": e164}
-        ).scalars()
-    )
+    return column(db, "SELECT DISTINCT contact_id FROM contact_phone WHERE e164 = :e", {"e": e164})
 
 
-def find_by_suffix(session: Session, digits: str, *, limit: int = 3) -> list[str]:
+def find_by_suffix(db: Db, digits: str, *, limit: int = 3) -> list[str]:
     """Ids of contacts with a number ending in ``digits`` (at most ``limit``)."""
     rev = digits[::-1]
-    return list(
-        session.execute(
-            text(
-                "SELECT DISTINCT contact_id FROM contact_phone WHERE digits_rev >= :lo "
-                "AND digits_rev < :hi LIMIT :limit"
-            ),
-            {"lo": rev, "hi": rev + "\uffff", "limit": limit},
-        ).scalars()
+    return column(
+        db,
+        "SELECT DISTINCT contact_id FROM contact_phone WHERE digits_rev >= :lo "
+        "AND digits_rev < :hi LIMIT :limit",
+        {"lo": rev, "hi": rev + "\uffff", "limit": limit},
     )
 
 
@@ -266,46 +240,43 @@ FROM contact c WHERE c.id = :id
 """
 
 
-def search_companies(session: Session, typed: str, *, limit: int = 8) -> list[CompanyHit]:
+def search_companies(db: Db, typed: str, *, limit: int = 8) -> list[CompanyHit]:
     """Companies for a picker: those whose name starts with ``typed`` first (in
     name order, so namesakes sit together), then those with a word of their
     name starting with it (the contacts search, on the name column)."""
     key = fold(typed.strip())
     if not key:
         return []
-    ids = list(
-        session.execute(
-            text(
-                "SELECT id FROM contact WHERE kind = 'company' AND sort_key >= :lo "
-                "AND sort_key < :hi ORDER BY sort_key, id LIMIT :limit"
-            ),
-            {"lo": key, "hi": key + "\uffff", "limit": limit},
-        ).scalars()
+    ids = column(
+        db,
+        "SELECT id FROM contact WHERE kind = 'company' AND sort_key >= :lo "
+        "AND sort_key < :hi ORDER BY sort_key, id LIMIT :limit",
+        {"lo": key, "hi": key + "\uffff", "limit": limit},
     )
     match = fts_query(typed, column="name")
     if len(ids) < limit and match is not None:
         # Newest first and one page at most, as the contacts search walks it.
-        more = session.execute(
-            text(
-                "SELECT c.id FROM contact_fts f JOIN contact_search s ON s.rowid = f.rowid "
-                "JOIN contact c ON c.id = s.contact_id WHERE contact_fts MATCH :match "
-                "AND c.kind = 'company' ORDER BY f.rowid DESC LIMIT :limit"
-            ),
+        more = column(
+            db,
+            "SELECT c.id FROM contact_fts f JOIN contact_search s ON s.rowid = f.rowid "
+            "JOIN contact c ON c.id = s.contact_id WHERE contact_fts MATCH :match "
+            "AND c.kind = 'company' ORDER BY f.rowid DESC LIMIT :limit",
             {"match": match, "limit": limit},
-        ).scalars()
+        )
         ids = list(dict.fromkeys([*ids, *more]))[:limit]
-    sql = text(_COMPANY_SQL)
-    return [CompanyHit(*session.execute(sql, {"id": i}).one()) for i in ids]
+    return [_company(db, i) for i in ids]
 
 
-def companies_named(session: Session, name: str, *, limit: int = 20) -> list[CompanyHit]:
+def companies_named(db: Db, name: str, *, limit: int = 20) -> list[CompanyHit]:
     """Every company (up to ``limit``) whose name is ``name``, ignoring case and accents."""
-    ids = session.execute(
-        text(
-            "SELECT id FROM contact WHERE kind = 'company' AND sort_key = :key "
-            "ORDER BY id LIMIT :limit"
-        ),
+    ids = column(
+        db,
+        "SELECT id FROM contact WHERE kind = 'company' AND sort_key = :key "
+        "ORDER BY id LIMIT :limit",
         {"key": fold(name.strip()), "limit": limit},
-    ).scalars()
-    sql = text(_COMPANY_SQL)
-    return [CompanyHit(*session.execute(sql, {"id": i}).one()) for i in list(ids)]
+    )
+    return [_company(db, i) for i in ids]
+
+
+def _company(db: Db, company_id: str) -> CompanyHit:
+    return CompanyHit(*tuples(db, _COMPANY_SQL, {"id": company_id})[0])

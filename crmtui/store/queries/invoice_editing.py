@@ -16,6 +16,7 @@ from sqlmodel import Session
 from .. import settings
 from ..models import Contact, Product
 from ..mutations import invoice_fill as fill
+from ..sql import connection_of
 from .catalog import CurrencyRow, TaxRow, invoice_settings, list_currencies, list_taxes
 from .lookups import Choice, contact_opportunities
 
@@ -66,7 +67,7 @@ def client_defaults(session: Session, contact_id: str) -> ClientDefaults | None:
         fill.currency_for(session, client, None),
         fill.address_text(session, client.id, "billing"),
         fill.address_text(session, client.id, "delivery"),
-        contact_opportunities(session, client.id),
+        contact_opportunities(connection_of(session), client.id),
     )
 
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import text
-from sqlmodel import Session
+from ..sql import Db, rows, tuples
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -35,7 +34,7 @@ class Chunk(Generic[T_co]):
 class Listing(Protocol[T_co]):
     """A list read page by page; all an open-ended list (search results) offers."""
 
-    def page(self, session: Session, after: Key | None, limit: int) -> Chunk[T_co]:
+    def page(self, db: Db, after: Key | None, limit: int) -> Chunk[T_co]:
         """Up to ``limit`` rows following ``after`` (from the start if None)."""
         ...
 
@@ -44,13 +43,13 @@ class IndexedListing(Listing[T_co], Protocol[T_co]):
     """A list that can also be counted and entered anywhere; every call is one
     short query."""
 
-    def count(self, session: Session) -> int: ...
+    def count(self, db: Db) -> int: ...
 
-    def anchors(self, session: Session, step: int) -> list[Key]:
+    def anchors(self, db: Db, step: int) -> list[Key]:
         """The keys of rows ``step-1``, ``2*step-1``...: "after" keys for each stride."""
         ...
 
-    def keys_after(self, session: Session, after: Key | None, n: int) -> list[Key]:
+    def keys_after(self, db: Db, after: Key | None, n: int) -> list[Key]:
         """The keys of the ``n`` rows following ``after`` (from the start if None)."""
         ...
 
@@ -83,31 +82,31 @@ class SqlListing(Generic[T]):
         params.update(a0=after[0], a1=after[1])
         return f"(k0, k1) {'<' if self.descending else '>'} (:a0, :a1)"
 
-    def count(self, session: Session) -> int:
+    def count(self, db: Db) -> int:
         sql = f"SELECT count(*) FROM ({self.relation})"
-        return int(session.execute(text(sql), self.params).scalar_one())
+        return int(tuples(db, sql, self.params)[0][0])
 
-    def anchors(self, session: Session, step: int) -> list[Key]:
+    def anchors(self, db: Db, step: int) -> list[Key]:
         sql = (
             f"SELECT k0, k1 FROM (SELECT k0, k1, row_number() OVER (ORDER BY {self._order()})"
             f" AS rn FROM ({self.relation})) WHERE rn % :step = 0 ORDER BY rn"
         )
-        return [tuple(r) for r in session.execute(text(sql), {**self.params, "step": step})]
+        return tuples(db, sql, {**self.params, "step": step})
 
-    def keys_after(self, session: Session, after: Key | None, n: int) -> list[Key]:
+    def keys_after(self, db: Db, after: Key | None, n: int) -> list[Key]:
         params = dict(self.params)
         where = self._after(after, params)
         sql = (
             f"SELECT k0, k1 FROM ({self.relation}) WHERE {where} ORDER BY {self._order()} LIMIT :n"
         )
-        return [tuple(r) for r in session.execute(text(sql), {**params, "n": n})]
+        return tuples(db, sql, {**params, "n": n})
 
-    def page(self, session: Session, after: Key | None, limit: int) -> Chunk[T]:
+    def page(self, db: Db, after: Key | None, limit: int) -> Chunk[T]:
         params = dict(self.params)
         where = self._after(after, params)
         sql = f"SELECT * FROM ({self.relation}) WHERE {where} ORDER BY {self._order()} LIMIT :limit"
-        rows = session.execute(text(sql), {**params, "limit": limit + 1}).mappings().all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        last = (rows[-1]["k0"], rows[-1]["k1"]) if rows and more else None
-        return Chunk([self.make(r) for r in rows], last)
+        found = rows(db, sql, {**params, "limit": limit + 1})
+        more = len(found) > limit
+        found = found[:limit]
+        last = (found[-1]["k0"], found[-1]["k1"]) if found and more else None
+        return Chunk([self.make(r) for r in found], last)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from ..sql import connection_of
 from .common import as_utc
 from .keyset import SqlListing, sql_time
 
@@ -94,7 +95,8 @@ def tasks(bucket: str, bounds: Bounds) -> SqlListing[TaskRow]:
 
 def bucket_counts(session: Session, bounds: Bounds) -> dict[str, int]:
     """How many tasks each bucket holds (for the tab labels)."""
-    return {b: tasks(b, bounds).count(session) for b in BUCKETS}
+    db = connection_of(session)
+    return {b: tasks(b, bounds).count(db) for b in BUCKETS}
 
 
 def due_within(session: Session, now: datetime, within: timedelta) -> list[TaskRow]:

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlmodel import Session
-
+from ..sql import Db, rows, scalar, tuples
 from .common import as_utc
 from .deals import visible
 from .keyset import Chunk, Key
@@ -130,34 +128,34 @@ class Timeline:
             params.update(a0=after[0], a1=after[1])
         return params
 
-    def count(self, session: Session) -> int:
+    def count(self, db: Db) -> int:
         deals, params = self._deals
         sql = " + ".join(f"(SELECT count(*) {source})" for *_, source in _sources(deals))
         params = {"cid": self.contact_id, **params}
-        return int(session.execute(text(f"SELECT {sql}"), params).scalar_one())
+        return int(scalar(db, f"SELECT {sql}", params))
 
-    def anchors(self, session: Session, step: int) -> list[Key]:
+    def anchors(self, db: Db, step: int) -> list[Key]:
         whole = _union(self._deals[0], columns=False, after=False)
         sql = (
             f"SELECT k0, k1 FROM (SELECT k0, k1, row_number() OVER (ORDER BY {_ORDER}) AS rn "
             f"FROM ({whole})) WHERE rn % :step = 0 ORDER BY rn"
         )
         params = {**self._params(None, -1), "step": step}  # LIMIT -1: no limit
-        return [tuple(r) for r in session.execute(text(sql), params)]
+        return tuples(db, sql, params)
 
-    def keys_after(self, session: Session, after: Key | None, n: int) -> list[Key]:
+    def keys_after(self, db: Db, after: Key | None, n: int) -> list[Key]:
         union = _union(self._deals[0], columns=False, after=after is not None)
         sql = f"SELECT k0, k1 FROM ({union}) ORDER BY {_ORDER} LIMIT :n"
-        return [tuple(r) for r in session.execute(text(sql), self._params(after, n))]
+        return tuples(db, sql, self._params(after, n))
 
-    def page(self, session: Session, after: Key | None, limit: int) -> Chunk[TimelineEntry]:
+    def page(self, db: Db, after: Key | None, limit: int) -> Chunk[TimelineEntry]:
         union = _union(self._deals[0], columns=True, after=after is not None)
         sql = f"SELECT * FROM ({union}) ORDER BY {_ORDER} LIMIT :n"
-        rows = session.execute(text(sql), self._params(after, limit + 1)).mappings().all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        last = (rows[-1]["k0"], rows[-1]["k1"]) if rows and more else None
-        return Chunk([_entry(r) for r in rows], last)
+        found = rows(db, sql, self._params(after, limit + 1))
+        more = len(found) > limit
+        found = found[:limit]
+        last = (found[-1]["k0"], found[-1]["k1"]) if found and more else None
+        return Chunk([_entry(r) for r in found], last)
 
 
 def _entry(row: Any) -> TimelineEntry:
