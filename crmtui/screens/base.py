@@ -10,8 +10,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.mode_bar import ModeBar
 from ..widgets.status_bar import StatusBar
 from ..widgets.workers import ReportsWorkerErrors
@@ -36,7 +36,7 @@ class CrmScreen(ReportsWorkerErrors, Screen[None]):
         yield ModeBar()
         yield from self.compose_body()
         yield StatusBar(self.store, self.ctx.tz)
-        yield Footer()
+        yield KeysFooter()
         yield TelephonyPanel(self.ctx)  # docked at the right, shown with ctrl+t or a call
 
     def compose_body(self) -> ComposeResult:

@@ -21,7 +21,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Select, Static, TextArea
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from ... import commands
 from ...store.queries.board import deal_for_edit
@@ -34,6 +34,7 @@ from ...store.queries.invoice_editing import (
 )
 from ...store.queries.invoices import InvoiceDetail, LineRow, invoice_detail
 from ...widgets.form import FormField, selected
+from ...widgets.keys_footer import KeysFooter
 from ..context import UiContext
 from . import values
 from .fields import InvoiceFields
@@ -108,7 +109,7 @@ class InvoiceEditor(InvoiceFields):
             with Horizontal(classes="form-buttons"):
                 yield Button("Save (F2)", variant="primary", id="save")
                 yield Button("Close (Esc)", id="cancel")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._load()
