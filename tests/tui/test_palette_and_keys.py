@@ -14,6 +14,7 @@ from crmtui.screens.contact_screen import ContactScreen
 from crmtui.screens.contacts import ContactsScreen
 from crmtui.screens.invoices import InvoiceEditor
 from crmtui.screens.tasks import TasksScreen
+from crmtui.widgets.keys_footer import KeysFooter
 
 from .conftest import SIZE, settle, type_text
 
@@ -108,3 +109,29 @@ async def test_question_mark_shows_every_binding(make_app, store):
         await pilot.press("question_mark")
         await settle(pilot)
         assert not app.screen.query(HelpPanel)
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(make_app, store, monkeypatch):
+    store.mutate("contact.create", {"first_name": "Zora", "last_name": "Quintero"})
+    app = make_app()
+    rebuilds: list[str] = []
+    rebuild = KeysFooter.recompose
+
+    async def counted(self: KeysFooter) -> None:
+        rebuilds.append(type(self.screen).__name__)
+        await rebuild(self)
+
+    monkeypatch.setattr(KeysFooter, "recompose", counted)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rebuilds.clear()
+        app.screen.refresh_bindings()
+        app.screen.refresh_bindings()
+        await settle(pilot)
+        assert rebuilds == []  # asked twice, nothing changed
+        footer = app.screen.query_one(KeysFooter)
+        before = [str(k.render()) for k in footer.query("FooterKey")]
+        await pilot.press("slash")  # into the search field: the list's keys go
+        await settle(pilot)
+        assert rebuilds == ["ContactsScreen"]
+        assert [str(k.render()) for k in footer.query("FooterKey")] != before
