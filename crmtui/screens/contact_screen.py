@@ -14,14 +14,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from .. import commands
-from ..store.mutations import MutationError
 from ..store.phones import normalise
 from ..store.queries.activity_edit import ActivityEdit, activity_for_edit
 from ..store.queries.calls import CallStats, contact_call_stats
 from ..store.queries.contact_detail import ContactDetail, contact_detail
 from ..store.queries.tasks import TaskRow, task_row
 from ..store.queries.timeline import Timeline, TimelineEntry, timeline
-from ..sync import review
 from ..widgets.columns import Column
 from ..widgets.format import duration, money, phone, when
 from ..widgets.virtual_list import VirtualList
@@ -29,6 +27,7 @@ from .activity_form import ActivityForm
 from .base import DataChanged
 from .contact_actions import ContactActions
 from .context import UiContext
+from .following import Following
 from .invoices import InvoiceEditor
 from .opportunities.deal_screen import DealScreen
 from .task_form import TaskForm
@@ -110,15 +109,15 @@ def card(d: ContactDetail, region: str, calls: CallStats | None = None) -> Table
     return grid
 
 
-class ContactScreen(ContactActions):
+class ContactScreen(Following, ContactActions):
     SCOPE = "contact"
+    FOLLOWED_KIND = "contact"
     BINDINGS = commands.bindings("contact")
 
     def __init__(self, ctx: UiContext, contact_id: str) -> None:
         super().__init__(ctx)
         self.contact_id = contact_id
         self.detail: ContactDetail | None = None
-        self.following = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="card-box"):
@@ -132,7 +131,7 @@ class ContactScreen(ContactActions):
 
     def refresh_data(self) -> None:
         self._read(self.contact_id)
-        self._read_follow(self.contact_id)
+        self.read_following(self.contact_id)
 
     @work(thread=True, exclusive=True, group="contact-card", exit_on_error=False)
     def _read(self, contact_id: str) -> None:
@@ -160,35 +159,11 @@ class ContactScreen(ContactActions):
             following = " · following" if self.following else ""
             self.show_detail(f"{self.detail.display_name} ({self.detail.kind}){following}")
 
-    @work(thread=True, exclusive=True, group="contact-follow", exit_on_error=False)
-    def _read_follow(self, contact_id: str) -> None:
-        review.note_viewed(self.store, "contact", contact_id)  # keeps it in my sync subset
-        following = review.is_following(self.store, "contact", contact_id)
-        self.app.call_from_thread(self._show_follow, following)
+    def followed_id(self) -> str:
+        return self.contact_id
 
-    def _show_follow(self, following: bool) -> None:
-        self.following = following
+    def show_following(self) -> None:
         self._show_title()
-
-    def action_follow(self) -> None:
-        self._set_follow(self.contact_id, not self.following)
-
-    @work(thread=True, group="contact-follow-set", exit_on_error=False)
-    def _set_follow(self, contact_id: str, follow: bool) -> None:
-        try:
-            if follow:
-                review.follow(self.store, "contact", contact_id)
-            else:
-                review.unfollow(self.store, "contact", contact_id)
-        except MutationError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        said = "Following: you will be told of others' changes" if follow else "Unfollowed"
-        self.app.call_from_thread(self._followed, said)
-
-    def _followed(self, said: str) -> None:
-        self.notify(said)
-        self.post_message(DataChanged())
 
     @on(VirtualList.Counted)
     def _counted(self, event: VirtualList.Counted) -> None:

@@ -28,6 +28,7 @@ from ...widgets.format import day, when
 from ..activity_form import ActivityForm
 from ..base import CrmScreen, DataChanged
 from ..confirm import Confirm
+from ..following import Following
 from ..invoices import InvoiceEditor
 from ..task_form import TaskForm
 from .deal_form import DealForm
@@ -75,15 +76,15 @@ def linked(items: tuple[Linked, ...], note: Any, empty: str) -> Table | Text:
     return grid
 
 
-class DealScreen(CrmScreen):
+class DealScreen(Following, CrmScreen):
     SCOPE = "deal"
+    FOLLOWED_KIND = "opportunity"
     BINDINGS = commands.bindings("deal")
 
     def __init__(self, ctx: Any, deal_id: str) -> None:
         super().__init__(ctx)
         self.deal_id = deal_id
         self.found: DealEdit | None = None
-        self.following = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="deal-page"):
@@ -101,7 +102,7 @@ class DealScreen(CrmScreen):
 
     def refresh_data(self) -> None:
         self._read(self.deal_id)
-        self._read_follow(self.deal_id)
+        self.read_following(self.deal_id)
 
     @work(thread=True, exclusive=True, group="deal-page", exit_on_error=False)
     def _read(self, deal_id: str) -> None:
@@ -136,16 +137,10 @@ class DealScreen(CrmScreen):
             following = " · following" if self.following else ""
             self.show_detail(f"{self.found.detail.row.title} (opportunity){following}")
 
-    @work(thread=True, exclusive=True, group="deal-follow", exit_on_error=False)
-    def _read_follow(self, deal_id: str) -> None:
-        from ...sync import review  # with the ORM models: imported here, off the UI thread
+    def followed_id(self) -> str | None:
+        return self.deal_id if self.found is not None else None
 
-        review.note_viewed(self.store, "opportunity", deal_id)  # keeps it in my sync subset
-        following = review.is_following(self.store, "opportunity", deal_id)
-        self.app.call_from_thread(self._show_follow, following)
-
-    def _show_follow(self, following: bool) -> None:
-        self.following = following
+    def show_following(self) -> None:
         self._show_title()
 
     def _activity_note(self, note: str) -> str:
@@ -186,29 +181,6 @@ class DealScreen(CrmScreen):
     def action_new_invoice(self) -> None:
         if self.found is not None:
             self.app.push_screen(InvoiceEditor.for_deal(self.ctx, self.deal_id), self._saved)
-
-    def action_follow(self) -> None:
-        if self.found is not None:
-            self._set_follow(self.deal_id, not self.following)
-
-    @work(thread=True, group="deal-follow-set", exit_on_error=False)
-    def _set_follow(self, deal_id: str, follow: bool) -> None:
-        from ...sync import review
-
-        try:
-            if follow:
-                review.follow(self.store, "opportunity", deal_id)
-            else:
-                review.unfollow(self.store, "opportunity", deal_id)
-        except ValueError as exc:  # MutationError, e.g. no local user to follow as
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        said = "Following: you will be told of others' changes" if follow else "Unfollowed"
-        self.app.call_from_thread(self._followed, said)
-
-    def _followed(self, said: str) -> None:
-        self.notify(said)
-        self.post_message(DataChanged())
 
     def action_edit(self) -> None:
         if self.found is not None:
