@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -26,6 +27,9 @@ def serve(
     tls_key: Path | None = typer.Option(
         None, "--tls-key", exists=True, dir_okay=False, help="PEM private key of --tls-cert."
     ),
+    access_log: bool = typer.Option(
+        False, "--access-log", help="Log every request (costs CPU at hundreds a second)."
+    ),
     workers: int | None = typer.Option(
         None,
         "--workers",
@@ -37,7 +41,7 @@ def serve(
     import uvicorn
 
     from ..sync.app import DB_ENV, create_app
-    from ..sync.nodelay import NoDelayH11Protocol
+    from ..sync.nodelay import NoDelayHttpToolsProtocol
     from ..sync.serverdb import open_database
 
     if (tls_cert is None) != (tls_key is None):
@@ -50,10 +54,11 @@ def serve(
         workers = min(4, os.cpu_count() or 1) if database.is_pg else 1
     where = database.url.split("@")[-1]  # no credentials in the log
     common.err_console.print(f"crmtui sync server on {host}:{port} ({where}, {workers} worker(s))")
-    options = {
+    options: dict[str, Any] = {
         "ssl_certfile": str(tls_cert) if tls_cert else None,
         "ssl_keyfile": str(tls_key) if tls_key else None,
-        "http": NoDelayH11Protocol,
+        "http": NoDelayHttpToolsProtocol,
+        "access_log": access_log,
     }
     if workers == 1:
         uvicorn.run(create_app(database), host=host, port=port, log_level="info", **options)

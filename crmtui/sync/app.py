@@ -19,10 +19,10 @@ from typing import Annotated, Any, TypeVar
 import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Query, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..store.models import SyncAccount, User, utcnow
-from . import accounts, pull, push, serverdb
+from . import accounts, gate, pull, push, serverdb
 from .protocol import PullRequest, PullResponse, PushRequest, PushResponse, WhoAmI
 from .sequencer import Sequencer
 from .serverdb import Database
@@ -35,6 +35,7 @@ _RETRIES = 8  # concurrent pushes on one record: each retry runs on the newer st
 THREADS = 12  # request threads per process (sync endpoints run in anyio's pool)
 SWEEP = 2.0  # seconds: the sequencer also numbers rows a crash or the CLI left
 DB_ENV = "CRMTUI_SERVE_DB"  # the database URL handed to worker processes
+_INVALID = "this token is not valid (unknown, reset or disabled)"
 
 
 @contextmanager
@@ -46,10 +47,16 @@ def _errors() -> Iterator[None]:
 
 
 def _retrying(fn: Callable[[], T]) -> T:
-    """Run ``fn`` again when PostgreSQL aborts it to keep snapshots serialisable."""
+    """Run ``fn`` again when PostgreSQL aborts it to keep snapshots serialisable
+    (or a constraint refused what a concurrent push also wrote)."""
     for attempt in range(_RETRIES):
         try:
             return fn()
+        except IntegrityError:
+            # Creations written without a savepoint met a concurrent push that
+            # created the same id (creations.py): the next run sees that one.
+            if attempt == _RETRIES - 1:
+                raise
         except OperationalError as exc:
             code = getattr(exc.orig, "sqlstate", None)
             again = code in ("40001", "40P01") or exc.connection_invalidated
@@ -57,6 +64,12 @@ def _retrying(fn: Callable[[], T]) -> T:
                 log.warning("sync request failed: %s", exc)
                 raise HTTPException(503, "the database is unavailable; retry later") from None
     raise AssertionError("unreachable")
+
+
+def _token(creds: HTTPAuthorizationCredentials | None) -> str:
+    if creds is None:
+        raise HTTPException(401, "a bearer token is required")
+    return creds.credentials
 
 
 def create_app(db: Database) -> FastAPI:
@@ -84,17 +97,18 @@ def create_app(db: Database) -> FastAPI:
     app = FastAPI(title="crmtui sync", lifespan=lifespan)
     bearer = HTTPBearer(auto_error=False)
 
-    def viewer(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Viewer:
-        if creds is None:
-            raise HTTPException(401, "a bearer token is required")
+    Token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+    def viewer(creds: Token) -> Viewer:
+        token = _token(creds)
 
         def find() -> Viewer | None:
             with db.autocommit.connect() as conn:  # one query, no transaction
-                return accounts.viewer_for_token(conn, creds.credentials)
+                return accounts.viewer_for_token(conn, token)
 
         found = _retrying(find)
         if found is None:
-            raise HTTPException(401, "this token is not valid (unknown, reset or disabled)")
+            raise HTTPException(401, _INVALID)
         return found
 
     Auth = Annotated[Viewer, Depends(viewer)]
@@ -115,13 +129,18 @@ def create_app(db: Database) -> FastAPI:
             assert user is not None and account is not None
             return WhoAmI(user_id=user.id, name=user.name, role=user.role, scope=account.scope)
 
-    @app.post("/sync/push")
-    def push_(req: PushRequest, v: Auth) -> PushResponse:
+    @app.post("/sync/push", response_model=PushResponse)
+    def push_(req: PushRequest, creds: Token) -> Response:
         def run() -> tuple[PushResponse, int | None]:
             # REPEATABLE READ on PostgreSQL: two pushes changing one record
             # cannot both commit; the second runs again (_retrying).
+            now = utcnow()
             with _errors(), db.snapshot() as session:
-                return push.push(session, v, req, utcnow())
+                entered = gate.enter(session, _token(creds), req, now)
+                if entered is None:
+                    raise HTTPException(401, _INVALID)
+                viewer, begun = entered
+                return push.push(session, viewer, req, now, begun)
 
         answer, seq = _retrying(run)
         wrote = any(r.status != "skipped" for r in answer.results)
@@ -131,7 +150,8 @@ def create_app(db: Database) -> FastAPI:
             sequencer.after_commit()
         elif seq is not None:
             hub.bump(seq)
-        return answer
+        # Encoded once: FastAPI would validate the answer against its model again.
+        return Response(answer.model_dump_json(), media_type="application/json")
 
     @app.post("/sync/pull", response_model=PullResponse)
     def pull_(req: PullRequest, v: Auth) -> Response:

@@ -1,4 +1,4 @@
-"""uvicorn's HTTP/1.1 protocol with Nagle's algorithm turned off.
+"""uvicorn's HTTP/1.1 protocol (httptools) with Nagle's algorithm turned off.
 
 With several workers uvicorn binds the listening socket itself, without naming
 IPPROTO_TCP, and asyncio only turns Nagle off for sockets that name it. A
@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
-class NoDelayH11Protocol(H11Protocol):
+class NoDelayHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):

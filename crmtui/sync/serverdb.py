@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -109,11 +110,12 @@ class Database:
         on SQLite pushes number their own). Returns the new clock, or None."""
         if not self.is_pg:
             return None
-        with self.autocommit.connect() as conn:
-            if not conn.execute(_UNSEQUENCED).scalar():
-                return None  # another caller numbered them (or nothing was written)
         with self.engine.connect() as conn, conn.begin():
-            seq = _tick(conn)  # the lock: sequencers run one at a time, in order
+            # The lock: sequencers run one at a time, in order. No tick (and
+            # no lock) when nothing was unnumbered as this statement began.
+            seq = conn.execute(_TICK_IF_UNNUMBERED).scalar()
+            if seq is None:
+                return None  # another caller numbered them (or nothing was written)
             # READ COMMITTED: this statement sees every row committed so far,
             # including the numbers earlier sequencers gave.
             changed, numbered, _ = conn.execute(
@@ -150,9 +152,10 @@ def _tick(conn: Connection) -> int:
     return int(seq)
 
 
-_UNSEQUENCED = text(
-    "SELECT EXISTS (SELECT 1 FROM sync_change WHERE seq IS NULL) "
-    "OR EXISTS (SELECT 1 FROM sync_event WHERE seq IS NULL)"
+_TICK_IF_UNNUMBERED = text(
+    "UPDATE sync_clock SET seq = seq + 1 WHERE id = 1 AND ("
+    "EXISTS (SELECT 1 FROM sync_change WHERE seq IS NULL) "
+    "OR EXISTS (SELECT 1 FROM sync_event WHERE seq IS NULL)) RETURNING seq"
 )
 # PostgreSQL's sequencer in one statement: change-log rows take the clock
 # value; events take the next numbers after the highest one, in id order.
@@ -214,12 +217,19 @@ def upsert(
     if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         _upsert_copied(conn, table, rows, keys, changing)
         return
-    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(_upsert_statement(conn.dialect.name, table, tuple(keys), tuple(changing)), rows)
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(
+    dialect_name: str, table: Table, keys: tuple[str, ...], changing: tuple[str, ...]
+) -> Any:
+    """Built once: a statement used again skips SQLAlchemy's cache-key walk."""
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
     stmt = dialect.insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_={c: stmt.excluded[c] for c in changing}
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={c: stmt.excluded[c] for c in changing}
     )
-    conn.execute(stmt, rows)
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -8,14 +8,15 @@ import asyncio
 import socket
 from typing import Any
 
+import uvloop
 from uvicorn.config import Config
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from crmtui.sync.nodelay import NoDelayH11Protocol
+from crmtui.sync.nodelay import NoDelayHttpToolsProtocol
 
 
-async def _nodelay_of(protocol: type[H11Protocol]) -> int:
+async def _nodelay_of(protocol: type[HttpToolsProtocol]) -> int:
     """TCP_NODELAY of an accepted connection on a socket bound as uvicorn does."""
 
     async def app(scope: Any, receive: Any, send: Any) -> None:  # never called
@@ -46,8 +47,12 @@ async def _nodelay_of(protocol: type[H11Protocol]) -> int:
 
 
 async def test_uvicorns_own_protocol_leaves_nagle_on_there() -> None:
-    assert await _nodelay_of(H11Protocol) == 0
+    assert await _nodelay_of(HttpToolsProtocol) == 0
 
 
 async def test_the_servers_protocol_turns_it_off() -> None:
-    assert await _nodelay_of(NoDelayH11Protocol) != 0
+    assert await _nodelay_of(NoDelayHttpToolsProtocol) != 0
+
+
+def test_and_so_it_stays_on_uvloop_which_crmtui_serve_runs_when_installed() -> None:
+    assert uvloop.run(_nodelay_of(NoDelayHttpToolsProtocol)) != 0

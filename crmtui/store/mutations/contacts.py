@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from types import SimpleNamespace
+from typing import Any, Literal, cast
 
 from pydantic import Field, field_validator, model_validator
 from sqlalchemy import delete, update
@@ -155,23 +156,11 @@ def _set_children(
     if "emails" in given:
         clear(ContactEmail, ContactEmail.contact_id)
         for i, e in enumerate(args.emails):
-            session.add(
-                ContactEmail(
-                    id=child_id(c.id, "email", i),
-                    contact_id=c.id,
-                    label=e.label,
-                    address=e.address,
-                    position=i,
-                )
-            )
+            session.add(email_row(c.id, i, e))
     if "addresses" in given:
         clear(ContactAddress, ContactAddress.contact_id)
         for i, a in enumerate(args.addresses):
-            session.add(
-                ContactAddress(
-                    id=child_id(c.id, "address", i), contact_id=c.id, position=i, **a.model_dump()
-                )
-            )
+            session.add(address_row(c.id, i, a))
     if "tags" in given:
         clear(ContactTag, ContactTag.contact_id)
         for tag_id in {ensure_tag(session, name, ctx.now) for name in args.tags if name.strip()}:
@@ -184,6 +173,25 @@ def _set_children(
             session.add(ContactResponsible(contact_id=c.id, user_id=user_id))
     if "custom" in given:
         set_custom_values(session, c.id, "contact", args.custom)
+
+
+def email_row(contact_id: str, position: int, e: EmailIn) -> ContactEmail:
+    return ContactEmail(
+        id=child_id(contact_id, "email", position),
+        contact_id=contact_id,
+        label=e.label,
+        address=e.address,
+        position=position,
+    )
+
+
+def address_row(contact_id: str, position: int, a: AddressIn) -> ContactAddress:
+    return ContactAddress(
+        id=child_id(contact_id, "address", position),
+        contact_id=contact_id,
+        position=position,
+        **a.model_dump(),
+    )
 
 
 def phone_row(contact_id: str, position: int, raw: str, label: str, region: str) -> ContactPhone:
@@ -263,18 +271,7 @@ def create_contact(session: Session, ctx: Context, args: ContactCreate) -> str:
     """Create a person or a company with its phones, e-mails, addresses and tags."""
     if session.get(Contact, args.id) is not None:
         raise MutationError(f"contact {args.id} already exists")
-    scalars = args.model_dump(
-        exclude={"id", "phones", "emails", "addresses", "tags", "responsible_ids", "custom"}
-    )
-    c = Contact(
-        id=args.id,
-        created_by=ctx.user_id,
-        owner_id=ctx.user_id,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-        **scalars,
-    )
-    c.display_name, c.sort_key = display_name(c), sort_key(c)
+    c = new_contact(ctx, args)
     _check_refs(session, c)
     session.add(c)
     session.flush()
@@ -283,6 +280,29 @@ def create_contact(session: Session, ctx: Context, args: ContactCreate) -> str:
         args = args.model_copy(update={"responsible_ids": [ctx.user_id]})
     _set_children(session, ctx, c, args, given, fresh=True)
     return c.id
+
+
+def new_contact(ctx: Context, args: ContactCreate) -> Contact:
+    """The contact row ``contact.create`` inserts, before its references are checked."""
+    return Contact(**contact_values(ctx, args))
+
+
+def contact_values(ctx: Context, args: ContactCreate) -> dict[str, Any]:
+    """:func:`new_contact`'s values, without building the ORM row (the sync
+    server's set-wise creations, crmtui/sync/creations.py, insert them as they are)."""
+    values = args.model_dump(
+        exclude={"id", "phones", "emails", "addresses", "tags", "responsible_ids", "custom"}
+    )
+    values.update(
+        id=args.id,
+        created_by=ctx.user_id,
+        owner_id=ctx.user_id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    names = cast(Contact, SimpleNamespace(**values))
+    values["display_name"], values["sort_key"] = display_name(names), sort_key(names)
+    return values
 
 
 def load_contact(session: Session, contact_id: str) -> Contact:
