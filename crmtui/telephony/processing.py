@@ -41,6 +41,7 @@ from sqlmodel import Session
 
 from ..store import settings
 from ..store.db import Store
+from ..store.gc_pause import few_collections
 from ..store.ids import new_id, new_ids
 from ..store.mutations.call_args import CallColumns, CallLog, CallLogBatch, NewCallContact
 from ..store.mutations.call_merge import STATUS_RANK, merge_call, states_by_key
@@ -51,6 +52,7 @@ from ..store.sqlite_sets import sqlite_connection
 from .bulk_writer import bulk_engine, sync_and_dispose, transaction
 from .events import CallEvent
 from .matching import Matcher, Number, NumberBook
+from .phone_map import PhoneMap, phone_count
 
 TOLERANCE_S = 120
 # An import commits a transaction per batch (``batch_size`` calls: fewer, larger
@@ -58,6 +60,9 @@ TOLERANCE_S = 120
 # most this many calls: one outbox row each, a size the sync push carries well.
 MUTATION_CALLS = 5000
 BILLSEC_TOLERANCE_S = 5
+# Once an import has read more rows than 1/MAP_RATIO of the stored phones, exact
+# matching reads every number once (PhoneMap) rather than probing per number and batch.
+MAP_RATIO = 10
 HIDDEN = frozenset({"restricted", "unknown", "payphone"})
 _SYNONYMS = {
     "canceled": "cancelled",
@@ -144,6 +149,7 @@ class CallProcessor:
         self._created: dict[str, str] = {}  # e164 -> contact created by this processor
         self._pipelined = False
         self._engine: Engine | None = None
+        self._map: PhoneMap | None = None
         self.book = NumberBook(self.region)  # the reading thread's own (the matcher has one)
 
     def add(self, event: CallEvent) -> None:
@@ -221,10 +227,10 @@ class CallProcessor:
             return None
         with self._session() as session:
             ctx = self.store.context(session)
-            self.matcher.lookup = PhoneLookup(session)
             items = self._drop_unchanged(session, items)
             if not items:
                 return None
+            self.matcher.lookup = self._lookup(session)
             self._plan_merges(session, items)
             specs = self._match(items)
             result = LogResult()
@@ -234,6 +240,17 @@ class CallProcessor:
         self.last = result
         self._count(result, specs)
         return result
+
+    def _lookup(self, session: Session) -> PhoneLookup:
+        """The batch's phone lookups; from a :class:`.phone_map.PhoneMap` once
+        an import has read more rows than a tenth of the stored phones (then
+        reading every number once costs less than probing for each)."""
+        if self._map is None and self._pipelined and self._large(session):
+            self._map = PhoneMap(session)
+        return self._map.on(session) if self._map is not None else PhoneLookup(session)
+
+    def _large(self, session: Session) -> bool:
+        return self.summary.rows * MAP_RATIO >= phone_count(session)
 
     @staticmethod
     def _db(session: Session) -> sqlite3.Connection:
@@ -369,6 +386,8 @@ class CallProcessor:
         self.summary.created += result.contacts_created
         for e164, (cid, _name) in specs.items():
             self._created[e164] = result.contacts.get(cid, cid)
+            if self._map is not None:
+                self._map.add(e164, self._created[e164])
 
     def run(
         self,
@@ -384,7 +403,10 @@ class CallProcessor:
         self._pipelined = True
         self._engine = bulk_engine(self.store)
         try:
-            with ThreadPoolExecutor(1, thread_name_prefix="call-writer") as writer:
+            with (
+                few_collections(),
+                ThreadPoolExecutor(1, thread_name_prefix="call-writer") as writer,
+            ):
                 pending: Future[LogResult | None] | None = None
                 for n, item in enumerate(source, 1):
                     if isinstance(item, Rejected):
@@ -402,6 +424,7 @@ class CallProcessor:
             self.flush()
         finally:
             self._pipelined = False
+            self._map = None
             sync_and_dispose(self._engine)
             self._engine = None
         return self.summary

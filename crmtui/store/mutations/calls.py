@@ -16,6 +16,7 @@ The wrap-up (description, notes, outcome, person spoken to) is written only by
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -282,8 +283,17 @@ def _log(
     for row in rows:
         if row["contact_id"] in alias:
             row["contact_id"] = alias[row["contact_id"]]
-    _check_refs(session, rows)
-    _upsert(session, ctx, rows, result)
+    if sqlite_connection(session) is None:
+        _check_refs(session, rows)
+        _upsert(session, ctx, rows, result)
+        return result
+    # SQLite checks the foreign keys as it writes (a batch's contact ids are
+    # not read twice); a failure then says which reference is missing.
+    try:
+        _upsert(session, ctx, rows, result)
+    except sqlite3.IntegrityError:
+        _check_refs(session, rows)
+        raise
     return result
 
 

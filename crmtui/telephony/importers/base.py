@@ -18,6 +18,7 @@ from typing import TextIO
 from ...store.phones import MIN_MATCH_DIGITS
 
 SAMPLE = 64 * 1024
+READ_BUFFER = 1024 * 1024
 _CHANNEL = re.compile(r"^[^/]+/([^-@;/]+)")
 
 
@@ -46,7 +47,9 @@ def open_text(path: Path) -> Iterator[TextIO]:
     except UnicodeDecodeError as exc:
         if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
             encoding = "cp1252"
-    with path.open(encoding=encoding, errors="replace", newline="") as fh:
+    # Large reads: each read releases the GIL, and the import's writer thread
+    # then holds the reader up to a switch interval before it may go on.
+    with path.open(encoding=encoding, errors="replace", newline="", buffering=READ_BUFFER) as fh:
         yield fh
 
 
