@@ -10,6 +10,7 @@ from typing import Any
 
 from ..store.db import Store
 from . import export_rows as rows
+from .contact_pages import contact_lines
 from .headers import OWN_CONTACT_COLUMNS
 from .ical import IcsWriter, task_event
 from .vcard_out import VcfWriter, vcard
@@ -165,7 +166,7 @@ def export(
     with store.read() as session:
         if entity == "contacts":
             items: Iterator[Any] = (
-                rows.contacts(session) if fmt == "vcard" else rows.contact_lines(session)
+                rows.contacts(session) if fmt == "vcard" else contact_lines(session)
             )
             columns = list(OWN_CONTACT_COLUMNS)
         else:

@@ -13,7 +13,7 @@ as id and as the name a person reads.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -119,56 +119,68 @@ def _fill_children(cur: Any, by_id: dict[str, ContactOut]) -> None:
 # there (one correlated lookup each, in index order) instead of as Python
 # objects, which makes the export several times faster. Addresses, which
 # need JSON, are read per page for the contacts that have some.
-_LINES = """
-SELECT c.id, c.kind, c.first_name, c.last_name, c.company_name,
-  CASE WHEN c.kind = 'person' THEN COALESCE(co.display_name, '') ELSE '' END,
-  COALESCE(c.company_id, ''), c.title, c.website, c.description, COALESCE(t.name, ''),
-  COALESCE(c.temperature, ''), COALESCE(c.currency, ''), c.access, c.social,
-  COALESCE((SELECT group_concat(label || ': ' || raw, char(10)) FROM (SELECT label, raw
-    FROM contact_phone WHERE contact_id = c.id ORDER BY position)), ''),
-  COALESCE((SELECT group_concat(label || ': ' || address, char(10)) FROM (SELECT label, address
-    FROM contact_email WHERE contact_id = c.id ORDER BY position)), ''),
-  EXISTS (SELECT 1 FROM contact_address WHERE contact_id = c.id),
-  COALESCE((SELECT group_concat(name, char(10)) FROM (SELECT tg.name FROM contact_tag ct
-    JOIN tag tg ON tg.id = ct.tag_id WHERE ct.contact_id = c.id ORDER BY tg.name)), ''),
-  c.rowid
+# (crmtui.exchange.contact_pages reads them, a page at a time.)
+LINE_COLUMNS = (
+    "c.id",
+    "c.kind",
+    "c.first_name",
+    "c.last_name",
+    "c.company_name",
+    "CASE WHEN c.kind = 'person' THEN COALESCE(co.display_name, '') ELSE '' END",
+    "COALESCE(c.company_id, '')",
+    "c.title",
+    "c.website",
+    "c.description",
+    "COALESCE(t.name, '')",
+    "COALESCE(c.temperature, '')",
+    "COALESCE(c.currency, '')",
+    "c.access",
+    "c.social",
+    "COALESCE((SELECT group_concat(label || ': ' || raw, char(10)) FROM (SELECT label, raw "
+    "FROM contact_phone WHERE contact_id = c.id ORDER BY position)), '')",
+    "COALESCE((SELECT group_concat(label || ': ' || address, char(10)) FROM (SELECT label, "
+    "address FROM contact_email WHERE contact_id = c.id ORDER BY position)), '')",
+    "EXISTS (SELECT 1 FROM contact_address WHERE contact_id = c.id)",
+    "COALESCE((SELECT group_concat(name, char(10)) FROM (SELECT tg.name FROM contact_tag ct "
+    "JOIN tag tg ON tg.id = ct.tag_id WHERE ct.contact_id = c.id ORDER BY tg.name)), '')",
+    "c.rowid",
+)
+LINES_FROM = """
 FROM contact c LEFT JOIN contact co ON co.id = c.company_id
 LEFT JOIN category t ON t.id = c.type_id
 WHERE +c.kind = ? AND c.rowid > ?
 ORDER BY c.rowid LIMIT ?
 """
+LINES = f"SELECT {', '.join(LINE_COLUMNS)} {LINES_FROM}"
 _NO_ADDRESS = ("",) * 7
 
 
-def contact_lines(session: Session) -> Iterator[list[str]]:
-    """Every contact as a line of our own CSV (``OWN_CONTACT_COLUMNS``),
-    companies first, so that a re-import finds each company before its people."""
-    cur = _cursor(session)
-    for kind in KINDS:
-        after = 0
-        while rows := cur.execute(_LINES, (kind, after, PAGE)).fetchall():
-            addresses = _addresses(cur, [r[0] for r in rows if r[17]])
-            for r in rows:
-                social = (
-                    "" if r[14] in ("{}", None) else json.dumps(_social(r[14]), ensure_ascii=False)
-                )
-                yield [*r[:14], social, r[15], r[16], *addresses.get(r[0], _NO_ADDRESS), r[18]]
-            after = rows[-1][19]
+def line(r: Any, addresses: dict[str, tuple[str, ...]]) -> list[str]:
+    """A row of ``LINES`` as a line of our own CSV (``OWN_CONTACT_COLUMNS``)."""
+    social = "" if r[14] in ("{}", None) else json.dumps(_social(r[14]), ensure_ascii=False)
+    return [*r[:14], social, r[15], r[16], *addresses.get(r[0], _NO_ADDRESS), r[18]]
 
 
 def _social(value: Any) -> Any:
     return value if isinstance(value, dict) else json.loads(value)
 
 
-def _addresses(cur: Any, ids: list[str]) -> dict[str, tuple[str, ...]]:
-    """The address columns of our CSV (the first address, then the others as JSON)."""
-    found: dict[str, list[dict[str, str]]] = {}
-    if ids:
-        marks = ",".join("?" * len(ids))
-        for cid, *parts in cur.execute(_CHILDREN["addresses"].format(marks), ids):
-            found.setdefault(cid, []).append(dict(zip(_ADDRESS_KEYS, parts, strict=True)))
+def addresses(cur: Any, ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """The address columns of our CSV of the contacts ``ids``."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return address_columns(cur.execute(_CHILDREN["addresses"].format(marks), ids))
+
+
+def address_columns(found: Iterable[Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """The address columns of our CSV (the first address, then the others as
+    JSON), from (contact id, *address fields) rows in position order."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for cid, *parts in found:
+        grouped.setdefault(cid, []).append(dict(zip(_ADDRESS_KEYS, parts, strict=True)))
     out = {}
-    for cid, items in found.items():
+    for cid, items in grouped.items():
         first = items[0]
         others = json.dumps(items[1:], ensure_ascii=False) if len(items) > 1 else ""
         out[cid] = (*(first[k] for k in _ADDRESS_KEYS), others)

@@ -20,7 +20,6 @@ exactly what the real run would do.
 from __future__ import annotations
 
 import csv
-import gc
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ..store.db import Store
+from ..store.gc_pause import few_collections
 from ..store.mutations import Context, MutationError
 from ..store.mutations.args import uuid5_text
 from .contact_data import RowRejected
@@ -116,27 +116,6 @@ class RejectsFile:
 
 
 @contextmanager
-def _few_collections() -> Iterator[None]:
-    """Run the import with the cyclic garbage collector mostly asleep.
-
-    An import allocates millions of short-lived objects (a row, its payload,
-    its values); with the default thresholds the collector keeps walking the
-    whole heap (the ORM, the models, the batch in flight), which cost more than
-    the parsing itself. The objects already alive are frozen (never scanned
-    again) and collections come a hundred times less often; almost everything
-    an import allocates is freed by reference counting anyway.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(70_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-@contextmanager
 def _transaction(store: Store, *, commit: bool) -> Iterator[Session]:
     with Session(store.write_engine) as session:
         tx = session.begin()
@@ -149,6 +128,34 @@ def _transaction(store: Store, *, commit: bool) -> Iterator[Session]:
             tx.commit()
         else:
             tx.rollback()
+
+
+@contextmanager
+def _dry_run(store: Store) -> Iterator[Session]:
+    """One transaction for a whole dry run, its batches in SAVEPOINTs.
+
+    Inside a SAVEPOINT every statement (each row of an executemany) opens and
+    closes a statement savepoint nested in the batch's. With the journal of
+    those savepoints in memory (temp_store=MEMORY, the store's setting) that
+    cost grew with the batch's journal: an import of 200,000 rows done this
+    way had not finished after 20 minutes, stuck in sqlite3PagerSavepoint.
+    With it in a temporary file (temp_store=FILE, set before BEGIN, which is
+    when SQLite chooses) 50,000 rows in one transaction cost what they cost in
+    batches.
+    """
+    with store.write_engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA temp_store=FILE")
+        try:
+            with Session(bind=conn) as session:
+                tx = session.begin()
+                try:
+                    yield session
+                finally:
+                    tx.rollback()
+        finally:
+            raw.execute("PRAGMA temp_store=MEMORY")
 
 
 def _apply(session: Session, ctx: Context, record: Record, handler: Handler) -> Outcome:
@@ -171,8 +178,8 @@ def _planned(
     """The outcomes of a handler that plans a whole batch at once (contacts: it
     has a ``batch`` method), or None to go record by record. A refused batch
     propagates (the caller retries it in a new transaction) unless ``nested``:
-    then it runs in a SAVEPOINT, which makes big writes several times slower,
-    so only dry runs, whose one transaction cannot be retried, use it."""
+    then it runs in a SAVEPOINT, which costs some speed, so only dry runs,
+    whose one transaction cannot be retried, use it."""
     planned = getattr(handler, "batch", None)
     if planned is None:
         return None
@@ -226,7 +233,7 @@ def run_import(
     progress: Progress | None = None,
 ) -> Summary:
     """Apply ``handler`` to every record; returns what happened to each kind."""
-    with _few_collections():
+    with few_collections():
         return _run(store, records, handler, dry_run, batch_size, rejects, progress)
 
 
@@ -242,7 +249,7 @@ def _run(
     summary = Summary()
     batches = _batches(records, batch_size)
     if dry_run:
-        with _transaction(store, commit=False) as session:
+        with _dry_run(store) as session:
             ctx = store.context(session)
             for batch in batches:
                 _batch(session, ctx, batch, handler, summary, rejects, progress, nested=True)
