@@ -7,7 +7,7 @@ partial indexes (``IS NOT NULL``) they still serve ``person_id = ?`` and
 
 Revision ID: 0009_calls_partial_indexes
 Revises: 0008_sync_sequencer
-Create Date: 2026-11-25 10:00:00
+Create Date: 2026-11-23 10:00:00
 """
 
 from __future__ import annotations
