@@ -93,6 +93,7 @@ class CrmApp(ReportsWorkerErrors, App[None]):
         self.reminders = reminders
         self._config_applied = False
         self._desks_started = False
+        self._services_configured = True  # until the config file says otherwise
         for name, where in SCREENS.items():
             self.add_mode(name, lambda where=where: screen_class(*where)(self.ctx))
 
@@ -120,12 +121,19 @@ class CrmApp(ReportsWorkerErrors, App[None]):
     def _start_desks(self) -> None:
         """Start the telephony desk (its listeners, if configured), the sync loop
         (if a server is set) and the reminders: after the first paint, so that
-        importing them does not delay it. Their modules (with the ORM models and
-        the mutations) are imported in a thread, so that keys are answered
-        meanwhile; a command that needs a desk at once waits for the import."""
+        importing them does not delay it. Their modules (with SQLAlchemy, the ORM
+        models and the mutations: a second or so) are imported in a thread, so
+        that keys are answered meanwhile, though at half speed; with no server
+        and no telephony source in the config file there is nothing to start,
+        and the desks are made when first asked for (ctrl+t, the sync screen),
+        the reminders checked at their interval. A command that needs a desk at
+        once waits for the import."""
         if not self._desks_started:
             self._desks_started = True
-            self._import_desks()
+            if self._services_configured:
+                self._import_desks()
+            elif self.reminders:
+                self._check_reminders()
 
     @work(thread=True, group="desks", exit_on_error=False)
     def _import_desks(self) -> None:
@@ -168,6 +176,10 @@ class CrmApp(ReportsWorkerErrors, App[None]):
             )
         if keymap:  # setting even an empty keymap redraws every footer
             self.set_keymap({k: str(v) for k, v in keymap.items() if k not in unknown})
+        sync = config.get("sync")
+        self._services_configured = bool(config.get("telephony")) or (
+            isinstance(sync, dict) and bool(sync.get("server"))
+        )
         theme = config.get("theme")
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -224,8 +236,8 @@ class CrmApp(ReportsWorkerErrors, App[None]):
         self._make_desks()
 
     def on_data_changed(self, event: DataChanged) -> None:
-        self._desks()
-        self.sync_desk.poke()  # a local write: push it now
+        if hasattr(self, "sync_desk"):  # not yet made: its start pushes the outbox
+            self.sync_desk.poke()  # a local write: push it now
 
     def _push_once(self, module: str, name: str, *args: Any) -> None:
         """Push a screen unless it (or a form) is already in front."""
@@ -264,13 +276,13 @@ class CrmApp(ReportsWorkerErrors, App[None]):
 
     @work(thread=True, exclusive=True, group="reminders", exit_on_error=False)
     def _check_reminders(self) -> None:
-        from .store import settings as store_settings
         from .store.queries.tasks import reminders_due
+        from .store.sql import scalar
 
         now: datetime = self.ctx.now()
-        with self.store.read() as session:
-            me = store_settings.local_identity(session).user_id
-            due = reminders_due(session, now, me)
+        with self.store.snapshot() as db:  # the ORM only if a reminder is due
+            me = scalar(db, "SELECT user_id FROM _sync_state LIMIT 1")  # made at opening
+            due = reminders_due(db, now, me)
         for task in due:
             self.store.mutate("task.mark_reminded", {"id": task.id, "at": now})
             self.call_from_thread(self._remind, task)

@@ -32,8 +32,8 @@ def due(
 ) -> None:
     """Open tasks due within the span from now, overdue ones first (times in UTC)."""
     span = parse_span(within)
-    with common.store(create=False) as st, st.read() as session:
-        rows = due_within(session, datetime.now(UTC), span)
+    with common.store(create=False) as st, st.snapshot() as db:
+        rows = due_within(db, datetime.now(UTC), span)
     common.print_rows(
         HEADERS,
         [

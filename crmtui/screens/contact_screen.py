@@ -185,8 +185,13 @@ class ContactScreen(Following, ContactActions):
 
     @work(thread=True, exclusive=True, group="timeline-entry", exit_on_error=False)
     def _read_entry(self, kind: str, entry_id: str) -> None:
-        with self.store.read() as session:
-            found = (activity_for_edit if kind == "activity" else task_row)(session, entry_id)
+        found: ActivityEdit | TaskRow | None
+        if kind == "activity":
+            with self.store.read() as session:
+                found = activity_for_edit(session, entry_id)
+        else:
+            with self.store.snapshot() as db:
+                found = task_row(db, entry_id)
         self.app.call_from_thread(self._edit_entry, found)
 
     def _edit_entry(self, found: ActivityEdit | TaskRow | None) -> None:

@@ -81,8 +81,8 @@ class TasksScreen(ContactActions):
 
     @work(thread=True, exclusive=True, group="task-counts", exit_on_error=False)
     def _read_counts(self, bounds: Bounds) -> None:
-        with self.store.read() as session:
-            counts = bucket_counts(session, bounds)
+        with self.store.snapshot() as db:
+            counts = bucket_counts(db, bounds)
         self.app.call_from_thread(self._show_counts, counts)
 
     def _show_counts(self, counts: dict[str, int]) -> None:

@@ -39,7 +39,7 @@ def test_buckets_follow_the_local_calendar(store: Store) -> None:
     assert titles(store, "later", bounds) == ["next monday", "someday"]
     assert titles(store, "closed", bounds) == ["done"]
     with store.read() as session:
-        assert bucket_counts(session, bounds) == {
+        assert bucket_counts(connection_of(session), bounds) == {
             "overdue": 1,
             "today": 1,
             "week": 2,
@@ -55,7 +55,10 @@ def test_due_within_includes_overdue_and_excludes_closed(store: Store) -> None:
     closed = add(store, "closed", NOW)
     store.mutate("task.close", {"id": closed})
     with store.read() as session:
-        assert [t.title for t in due_within(session, NOW, timedelta(days=1))] == ["late", "soon"]
+        assert [t.title for t in due_within(connection_of(session), NOW, timedelta(days=1))] == [
+            "late",
+            "soon",
+        ]
 
 
 def test_reminders_due_once_their_time_has_come(store: Store) -> None:
@@ -70,5 +73,5 @@ def test_reminders_due_once_their_time_has_come(store: Store) -> None:
     reminded = add(store, "already reminded", NOW)
     store.mutate("task.mark_reminded", {"id": reminded, "at": NOW})
     with store.read() as session:
-        due = [t.title for t in reminders_due(session, NOW, me)]
+        due = [t.title for t in reminders_due(connection_of(session), NOW, me)]
     assert due == ["in 10 min, remind 15", "in 20 h, remind 1 day"]

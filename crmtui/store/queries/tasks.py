@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session
-
-from ..sql import connection_of
+from ..sql import Db, rows
 from .common import as_utc
 from .keyset import SqlListing, sql_time
 
@@ -93,23 +90,22 @@ def tasks(bucket: str, bounds: Bounds) -> SqlListing[TaskRow]:
     return SqlListing(relation, _row, params, descending=bucket == "closed")
 
 
-def bucket_counts(session: Session, bounds: Bounds) -> dict[str, int]:
+def bucket_counts(db: Db, bounds: Bounds) -> dict[str, int]:
     """How many tasks each bucket holds (for the tab labels)."""
-    db = connection_of(session)
     return {b: tasks(b, bounds).count(db) for b in BUCKETS}
 
 
-def due_within(session: Session, now: datetime, within: timedelta) -> list[TaskRow]:
+def due_within(db: Db, now: datetime, within: timedelta) -> list[TaskRow]:
     """Open tasks due before ``now + within``, overdue ones included, soonest first."""
     sql = (
         f"SELECT t.due_at AS k0, {_COLUMNS} FROM task t WHERE t.closed_at IS NULL "
         "AND t.due_at IS NOT NULL AND t.due_at < :until ORDER BY t.due_at, t.id"
     )
-    rows = session.execute(text(sql), {"until": sql_time(now + within)}).mappings()
-    return [_row(r) for r in rows]
+    found = rows(db, sql, {"until": sql_time(now + within)})
+    return [_row(r) for r in found]
 
 
-def reminders_due(session: Session, now: datetime, user_id: str | None) -> list[TaskRow]:
+def reminders_due(db: Db, now: datetime, user_id: str | None) -> list[TaskRow]:
     """Open tasks of ``user_id`` (or nobody's) whose reminder time has come and
     that were not reminded yet. The longest reminder is one day, so only tasks
     due before tomorrow can qualify, which the due-date index finds."""
@@ -120,14 +116,16 @@ def reminders_due(session: Session, now: datetime, user_id: str | None) -> list[
         "AND (t.responsible_id = :user OR t.responsible_id IS NULL) ORDER BY t.due_at, t.id"
     )
     params = {"horizon": sql_time(now + timedelta(days=1, seconds=1)), "user": user_id}
-    rows = [_row(r) for r in session.execute(text(sql), params).mappings()]
+    listed = [_row(r) for r in rows(db, sql, params)]
     return [
-        r for r in rows if r.due_at and r.due_at - timedelta(minutes=r.reminder_minutes or 0) <= now
+        r
+        for r in listed
+        if r.due_at and r.due_at - timedelta(minutes=r.reminder_minutes or 0) <= now
     ]
 
 
-def task_row(session: Session, task_id: str) -> TaskRow | None:
+def task_row(db: Db, task_id: str) -> TaskRow | None:
     """One task as the lists show it (for opening it from a timeline), if it exists."""
     sql = f"SELECT t.due_at AS k0, {_COLUMNS} FROM task t WHERE t.id = :id"
-    found = session.execute(text(sql), {"id": task_id}).mappings().first()
-    return _row(found) if found else None
+    found = rows(db, sql, {"id": task_id})
+    return _row(found[0]) if found else None
