@@ -123,11 +123,11 @@ class CrmApp(ReportsWorkerErrors, App[None]):
         (if a server is set) and the reminders: after the first paint, so that
         importing them does not delay it. Their modules (with SQLAlchemy, the ORM
         models and the mutations: a second or so) are imported in a thread, so
-        that keys are answered meanwhile, though at half speed; with no server
-        and no telephony source in the config file there is nothing to start,
-        and the desks are made when first asked for (ctrl+t, the sync screen),
-        the reminders checked at their interval. A command that needs a desk at
-        once waits for the import."""
+        that keys are answered meanwhile, though at half speed. With no server
+        and no telephony source in the config file there is nothing to start:
+        the desks are made when first asked for (ctrl+t, the sync screen) and
+        only the reminders are checked now. A command that needs a desk at once
+        waits for the import."""
         if not self._desks_started:
             self._desks_started = True
             if self._services_configured:

@@ -205,6 +205,7 @@ def test_telephony_panel(snap_compare, make_app, store):
 
     async def pop(pilot) -> None:
         await settle(pilot)
+        pilot.app._desks()  # no telephony source configured: made when first asked for
         desk = pilot.app.telephony
         desk.status, desk.listening = "Listening: sip 127.0.0.1:5060", True
         desk.heard(ring)
